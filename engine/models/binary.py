@@ -1,0 +1,85 @@
+"""The binary "is it a 5?" detector: SGD with 3-fold CV, a dummy baseline, and a RandomForest for ROC.
+
+Results saved (names are the contract the Training and Threshold tabs and the CLI read):
+``y_true`` (int8, 1 where the training label is the digit), ``scores_sgd`` (cross-validated decision scores),
+``proba_rf`` (cross-validated RandomForest probability of the digit), ``cv_accuracy`` (list of 3),
+``dummy_accuracy``, ``dummy_cv_accuracy``, ``confusion`` ([[tn, fp], [fn, tp]]), ``precision``, ``recall``, ``f1``,
+``roc_auc_sgd``, ``roc_auc_rf``. Index ``i`` of every array is training image ``i`` of the run's data spec.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.errors import UsageError
+from engine.jobs.context import JobContext
+from engine.models.features import flat_float
+
+N_FOLDS = 3
+
+
+def check_digit(digit: int, n_classes: int, class_names: tuple[str, ...]) -> None:
+    if not 0 <= digit < n_classes:
+        raise UsageError(f"digit {digit} is not a class of this data (classes 0–{n_classes - 1}: "
+                         f"{', '.join(class_names)})")
+
+
+def run_binary(ctx: JobContext) -> None:
+    from sklearn.base import clone
+    from sklearn.dummy import DummyClassifier
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.metrics import confusion_matrix, f1_score, precision_score, recall_score, roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
+
+    digit = int(ctx.params.get("digit", 5))
+    ds = ctx.dataset
+    check_digit(digit, ds.n_classes, ds.class_names)
+    X = flat_float(ds.X_train)
+    y = (ds.y_train == digit).astype(np.int8)
+    ctx.log(f"detecting class {digit} ({ds.class_names[digit]}): {int(y.sum())} of {len(y)} training images")
+    folds = list(StratifiedKFold(N_FOLDS).split(X, y))  # what cross_val_score / cross_val_predict use for cv=3
+    ctx.progress(0, 2 * N_FOLDS + 1)
+
+    # SGD: one fit per fold gives both cross_val_score's accuracy and cross_val_predict's decision scores
+    scores = np.zeros(len(y))
+    accuracies = []
+    for i, (train, test) in enumerate(folds):
+        model = clone(SGDClassifier(random_state=42)).fit(X[train], y[train])
+        accuracies.append(float(model.score(X[test], y[test])))
+        scores[test] = model.decision_function(X[test])
+        ctx.event("fold", model="sgd", fold=i, accuracy=accuracies[-1])
+        ctx.log(f"SGD fold {i + 1}/{N_FOLDS}: accuracy {accuracies[-1]:.4f}")
+        ctx.progress(advance=1)
+    ctx.save("cv_accuracy", accuracies)
+    ctx.save("scores_sgd", scores)
+    ctx.save("y_true", y)
+
+    dummy_pred = np.zeros(len(y), dtype=np.int8)
+    dummy_folds = []
+    for train, test in folds:
+        dummy = DummyClassifier().fit(X[train], y[train])
+        dummy_pred[test] = dummy.predict(X[test])
+        dummy_folds.append(float(dummy.score(X[test], y[test])))
+    ctx.save("dummy_cv_accuracy", dummy_folds)
+    ctx.save("dummy_accuracy", float(np.mean(dummy_pred == y)))
+    ctx.log(f"dummy (most frequent) accuracy {np.mean(dummy_pred == y):.4f}")
+    ctx.progress(advance=1)
+
+    predicted = (scores > 0).astype(np.int8)
+    ctx.save("confusion", confusion_matrix(y, predicted, labels=[0, 1]).tolist())
+    ctx.save("precision", float(precision_score(y, predicted, zero_division=0)))
+    ctx.save("recall", float(recall_score(y, predicted, zero_division=0)))
+    ctx.save("f1", float(f1_score(y, predicted, zero_division=0)))
+    ctx.save("roc_auc_sgd", float(roc_auc_score(y, scores)))
+
+    proba = np.zeros(len(y))
+    for i, (train, test) in enumerate(folds):
+        forest = RandomForestClassifier(random_state=42, n_jobs=-1).fit(X[train], y[train])
+        proba[test] = forest.predict_proba(X[test])[:, 1]
+        ctx.event("fold", model="rf", fold=i, accuracy=float(np.mean((proba[test] > 0.5) == y[test])))
+        ctx.log(f"RandomForest fold {i + 1}/{N_FOLDS} done")
+        ctx.progress(advance=1)
+    ctx.save("proba_rf", proba)
+    ctx.save("roc_auc_rf", float(roc_auc_score(y, proba)))
+    ctx.log("done")

@@ -1,0 +1,1 @@
+"""mnist-explorer's terminal app (Textual). Draws what the engine computes; never trains a model itself."""

@@ -1,0 +1,141 @@
+"""The Textual app: header naming the data, one tab per step of the study, footer with the keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from engine.data import DataSpec, Dataset, load_dataset
+from engine.errors import ExplorerError
+from engine.store import Run, RunStore
+from tui.help import HelpScreen
+from tui.messages import DatasetLoaded, RunsChanged
+from tui.tabs import TABS
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+
+class MnistExplorerApp(App[int]):
+    """mnist-explorer. ``data`` says what to load; ``store_path`` which run store to follow."""
+
+    TITLE = "mnist-explorer"
+    CSS_PATH = [Path(__file__).with_name("app.tcss"), *(tab.css_path for tab in TABS if tab.css_path.exists())]
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        *(Binding(f"f{i}", f"show_tab('{tab.id}')", tab.title, show=False, id=f"tab-{tab.id}")
+          for i, tab in enumerate(TABS, start=1)),
+    ]
+
+    dataset: reactive[Dataset | None] = reactive(None)
+    runs: reactive[list[Run]] = reactive(list, always_update=True)
+
+    def __init__(self, data: DataSpec | None = None, store_path: Path | str | None = None,
+                 poll_interval: float = 0.5) -> None:
+        super().__init__()
+        self.data_spec = data or DataSpec()
+        self.store_path = store_path
+        self.poll_interval = poll_interval
+        self.store: RunStore | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="tabs"):
+            for tab in TABS:
+                with TabPane(tab.title, id=tab.id):
+                    yield tab.widget_class()
+        yield Static(id="too-small")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"loading {self.data_spec.spec}…"
+        self._check_size()
+        try:
+            self.store = RunStore(self.store_path)
+        except ExplorerError as exc:
+            self.notify(str(exc), title="Run store unavailable", severity="error", timeout=15)
+        self._load_data()
+        if self.store is not None:
+            self._poll_store()
+            self.set_interval(self.poll_interval, self._poll_store)
+
+    # -- data --------------------------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="data", exit_on_error=False)
+    def _load_data(self) -> None:
+        self.post_message(DatasetLoaded(load_dataset(self.data_spec)))
+
+    @on(DatasetLoaded)
+    def _dataset_loaded(self, message: DatasetLoaded) -> None:
+        self.sub_title = f"{message.dataset.source} · train {len(message.dataset.y_train):,} · test {len(message.dataset.y_test):,}"
+        self.dataset = message.dataset
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        text = str(error) if isinstance(error, ExplorerError) else f"{type(error).__name__}: {error}"
+        if event.worker.group == "data":
+            self.sub_title = f"no data: {self.data_spec.spec}"
+            self.notify(text, title="Cannot load data", severity="error", timeout=30)
+        else:
+            self.notify(text, title="Something failed", severity="error", timeout=10)
+
+    # -- store -------------------------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def _poll_store(self) -> None:
+        """Read the runs (marking vanished jobs interrupted) and post them when they changed."""
+        assert self.store is not None
+        self.store.reap()
+        runs = self.store.list_runs()
+        if runs != self.runs:
+            self.post_message(RunsChanged(runs))
+
+    @on(RunsChanged)
+    def _runs_changed(self, message: RunsChanged) -> None:
+        self.runs = message.runs
+
+    def refresh_runs(self) -> None:
+        """Poll the store now (after this app started or cancelled a job)."""
+        if self.store is not None:
+            self._poll_store()
+
+    # -- layout and keys ---------------------------------------------------------------------------------------
+    def on_resize(self) -> None:
+        self._check_size()
+
+    def _check_size(self) -> None:
+        width, height = self.size
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.screen.set_class(small, "-too-small")
+        if small:
+            self.query_one("#too-small", Static).update(
+                f"Terminal too small: {width}×{height}.\nmnist-explorer needs at least {MIN_WIDTH}×{MIN_HEIGHT}."
+            )
+
+    def action_show_tab(self, tab_id: str) -> None:
+        self.query_one(TabbedContent).active = tab_id
+
+    def action_help(self) -> None:
+        rows = []
+        for key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description:
+                continue
+            where = "everywhere" if active.node is self or active.node is self.screen else _owner_name(active.node)
+            rows.append((self.get_key_display(binding), binding.description, where))
+        rows.sort(key=lambda row: (row[2] != "everywhere", row[2]))
+        self.push_screen(HelpScreen(rows))
+
+
+def _owner_name(node) -> str:
+    for tab in TABS:
+        if type(node).__name__ == tab.target.partition(":")[2]:
+            return tab.title
+    return type(node).__name__.removesuffix("Tab")

@@ -1,0 +1,25 @@
+"""The ``mnist-explorer`` console script: subcommands from the engine's CLI; no command opens the app."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from engine.cli.common import data_spec
+from engine.cli.main import main as engine_main
+
+
+def open_app(args: argparse.Namespace) -> int:
+    from tui.app import MnistExplorerApp  # Textual is imported only when the app opens
+
+    app = MnistExplorerApp(data=data_spec(args), store_path=args.store)
+    app.run()
+    return app.return_code or 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return engine_main(argv, open_app=open_app)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

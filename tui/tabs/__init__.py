@@ -1,0 +1,28 @@
+"""The study's tabs, in order: (pane id, title, widget class path). Each tab is one module with its own .tcss."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    id: str
+    title: str
+    target: str  # "module:Class"
+
+    @property
+    def widget_class(self):
+        module, _, name = self.target.partition(":")
+        return getattr(import_module(module), name)
+
+    @property
+    def css_path(self) -> Path:
+        return Path(__file__).parent / f"{self.id}.tcss"
+
+
+TABS: list[TabSpec] = [
+    # TabSpec("dataset", "Dataset", "tui.tabs.dataset:DatasetTab"),  one line per tab, added with the tab
+]
