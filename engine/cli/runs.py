@@ -13,6 +13,9 @@ from engine.jobs import cancel_run
 from engine.store import Run, RunStore
 
 
+LOG_TAIL = 10
+
+
 def register(sub) -> None:
     from engine.cli.main import common_parent
 
@@ -48,7 +51,13 @@ def run_dict(store: RunStore, run: Run) -> dict:
     d["elapsed_s"] = run.elapsed()
     d["results"] = store.results(run.id, arrays=False)
     d["arrays"] = {name: list(arr.shape) for name, arr in store.results(run.id).items() if isinstance(arr, np.ndarray)}
+    d["log"] = log_tail(store, run.id)
     return d
+
+
+def log_tail(store: RunStore, run_id: int, lines: int = LOG_TAIL) -> list[str]:
+    """The last ``lines`` log messages of a run, oldest first."""
+    return [e.payload.get("message", "") for e in store.events(run_id, kind="log")[-lines:]]
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -93,7 +102,12 @@ def _show(args: argparse.Namespace) -> int:
         table.add_row(name, text if len(text) < 200 else text[:197] + "…")
     for name, shape in d["arrays"].items():
         table.add_row(name, f"array {tuple(shape)}")
-    out.print(table)
+    if table.row_count:
+        out.print(table)
+    if d["log"]:
+        out.print("[bold]log[/] (last lines)")
+        for line in d["log"]:
+            out.print(f"  {line}", markup=False)
     return 0
 
 

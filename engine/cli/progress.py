@@ -1,0 +1,74 @@
+"""Following a run from the command line: a rich progress bar fed by the store until the run finishes.
+
+Used by every command that launches a job (``binary``, searches, ...). The job runs in its own detached process,
+so Ctrl+C here only stops following: the run keeps going and the user is told how to watch or cancel it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+from engine.cli.runs import describe_params, format_duration
+from engine.errors import ExplorerError
+from engine.store import Event, Run, RunStore, default_store_path
+
+
+class Detached(ExplorerError):
+    """Ctrl+C while following: the run goes on in the background (the message says how to reach it)."""
+
+    exit_code = 130
+
+
+def log_line(event: Event) -> str | None:
+    """The default for what to print above the bar: the run's ``log`` events."""
+    return event.payload.get("message") if event.kind == "log" else None
+
+
+def store_option(store: RunStore) -> str:
+    """`` --store PATH`` when the store is not the default one, so printed commands reach the same runs."""
+    return "" if store.path.resolve() == default_store_path().resolve() else f" --store {store.path}"
+
+
+def follow(store: RunStore, run_id: int, console: Console, *, poll: float = 0.2,
+           describe: Callable[[Event], str | None] = log_line) -> Run:
+    """Show the run's progress (steps, elapsed, ETA) and its event lines until it finishes; returns the final Run.
+
+    Raises :class:`Detached` on Ctrl+C (the run keeps running).
+    """
+    run = store.get_run(run_id)
+    last_seq = 0
+    columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("[dim]{task.fields[elapsed]}[/] {task.fields[eta]}"))
+    try:
+        with Progress(*columns, console=console, transient=False) as progress:
+            task = progress.add_task(f"run {run.id} {run.kind} {describe_params(run.params)}".strip(),
+                                     total=run.fits_total or None, elapsed="0:00", eta="")
+            while True:
+                for event in store.events(run_id, after=last_seq):
+                    last_seq = event.seq
+                    line = describe(event)
+                    if line:
+                        progress.console.print(f"  {line}", highlight=False, markup=False)
+                run = store.get_run(run_id)
+                eta = run.eta()
+                progress.update(task, completed=run.fits_done, total=run.fits_total or None,
+                                elapsed=format_duration(run.elapsed()),
+                                eta=f"ETA {format_duration(eta)}" if eta is not None else "")
+                if not run.active:
+                    break
+                store.reap()
+                time.sleep(poll)
+            for event in store.events(run_id, after=last_seq):
+                line = describe(event)
+                if line:
+                    progress.console.print(f"  {line}", highlight=False, markup=False)
+    except KeyboardInterrupt:
+        where = store_option(store)
+        raise Detached(f"stopped following; run {run_id} keeps running in the background — "
+                       f"`mnist-explorer runs show {run_id}{where}` to see it, "
+                       f"`mnist-explorer runs cancel {run_id}{where}` to stop it") from None
+    return run
