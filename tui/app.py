@@ -25,7 +25,8 @@ class MnistExplorerApp(App[int]):
     """mnist-explorer. ``data`` says what to load; ``store_path`` which run store to follow."""
 
     TITLE = "mnist-explorer"
-    CSS_PATH = [Path(__file__).with_name("app.tcss"), *(tab.css_path for tab in TABS if tab.css_path.exists())]
+    CSS_PATH = [Path(__file__).with_name("app.tcss"), *(tab.css_path for tab in TABS if tab.css_path.exists()),
+                *sorted(Path(__file__).parent.glob("widgets/*.tcss"))]
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),

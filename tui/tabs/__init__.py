@@ -24,5 +24,5 @@ class TabSpec:
 
 
 TABS: list[TabSpec] = [
-    # TabSpec("dataset", "Dataset", "tui.tabs.dataset:DatasetTab"),  one line per tab, added with the tab
+    TabSpec("dataset", "Dataset", "tui.tabs.dataset:DatasetTab"),
 ]

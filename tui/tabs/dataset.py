@@ -1,0 +1,137 @@
+"""The Dataset tab: the images page by page, filtered by label, train or test, and the class balance."""
+
+from __future__ import annotations
+
+import numpy as np
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from engine.data import Dataset
+from engine.render import ClassBalance
+from tui.widgets.digit_detail import DigitDetail
+from tui.widgets.digit_grid import DigitGridView
+
+BALANCE_AUTO_WIDTH = 110  # the class-balance panel shows by default from this terminal width up
+
+
+class DatasetTab(Vertical):
+    """Digits of the train or test split with their labels; ``0``–``9`` filter, ``t`` switches split."""
+
+    BINDINGS = [
+        *(Binding(str(c), f"filter({c})", f"Only label {c}", show=False) for c in range(10)),
+        Binding("a", "filter(-1)", "All labels"),
+        Binding("t", "toggle_split", "Train/test"),
+        Binding("b", "toggle_balance", "Balance"),
+    ]
+
+    split: reactive[str] = reactive("train", init=False)
+    label_filter: reactive[int | None] = reactive(None, init=False)
+    show_balance: reactive[bool | None] = reactive(None, init=False)  # None: decided by the width
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="dataset-body"):
+            yield DigitGridView(id="dataset-grid")
+            yield Static(id="dataset-balance")
+        yield Static("loading data…", id="dataset-status")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "dataset", self._dataset_changed)
+        self.query_one(DigitGridView).focus()
+
+    def on_show(self) -> None:
+        self.query_one(DigitGridView).focus()
+
+    @property
+    def dataset(self) -> Dataset | None:
+        return self.app.dataset
+
+    def _dataset_changed(self, dataset: Dataset | None) -> None:
+        if dataset is not None:
+            self._show_items()
+
+    # -- what is shown -----------------------------------------------------------------------------------------
+    def _show_items(self, cursor: int = 0) -> None:
+        ds = self.dataset
+        if ds is None:
+            return
+        labels = ds.labels(self.split)
+        indices = np.arange(len(labels)) if self.label_filter is None else np.flatnonzero(labels == self.label_filter)
+        grid = self.query_one(DigitGridView)
+        grid.empty_text = f"No {self.split} images labelled {self._label_name(self.label_filter)}"
+        names = ds.class_names
+        grid.set_items(ds.images(self.split), indices, lambda i: names[labels[i]], cursor=cursor)
+        self._update_balance()
+
+    def _label_name(self, label: int | None) -> str:
+        if label is None or self.dataset is None:
+            return "all"
+        names = self.dataset.class_names
+        return names[label] if label < len(names) else str(label)
+
+    def _update_balance(self) -> None:
+        panel = self.query_one("#dataset-balance", Static)
+        ds = self.dataset
+        visible = self.size.width >= BALANCE_AUTO_WIDTH if self.show_balance is None else self.show_balance
+        panel.display = visible and ds is not None
+        if ds is None or not visible:
+            return
+        train, test = ds.class_counts("train"), ds.class_counts("test")
+        panel.styles.width = ClassBalance.natural_width(ds.class_names, train + test, bar_width=8) + 2
+        panel.border_title = "Class balance"
+        panel.update(ClassBalance(ds.class_names, train, test, highlight=self.label_filter))
+
+    def on_resize(self) -> None:
+        self._update_balance()
+
+    @on(DigitGridView.Moved)
+    def _update_status(self) -> None:
+        grid = self.query_one(DigitGridView)
+        status = self.query_one("#dataset-status", Static)
+        if self.dataset is None:
+            return
+        parts = [f"[b]{self.split}[/]", f"page {grid.page + 1:,}/{grid.pages:,}", f"{grid.count:,} images",
+                 f"filter: {self._label_name(self.label_filter)}"]
+        if grid.count:
+            parts.append(f"#{grid.current_index:,}")
+        status.update(" · ".join(parts))
+
+    # -- keys --------------------------------------------------------------------------------------------------
+    def action_filter(self, label: int) -> None:
+        if self.dataset is not None and label >= self.dataset.n_classes:
+            self.notify(f"There is no label {label} in this data.", severity="warning")
+            return
+        self.label_filter = None if label < 0 else label
+
+    def action_toggle_split(self) -> None:
+        self.split = "test" if self.split == "train" else "train"
+
+    def action_toggle_balance(self) -> None:
+        visible = self.query_one("#dataset-balance", Static).display
+        self.show_balance = not visible
+
+    def watch_split(self) -> None:
+        self._show_items()
+
+    def watch_label_filter(self) -> None:
+        self._show_items()
+
+    def watch_show_balance(self) -> None:
+        self._update_balance()
+
+    @on(DigitGridView.Opened)
+    def _open(self, message: DigitGridView.Opened) -> None:
+        ds = self.dataset
+        if ds is None:
+            return
+        grid = message.grid
+        detail = DigitDetail(ds.images(self.split), ds.labels(self.split), grid.indices, message.position,
+                             ds.class_names, self.split)
+        self.app.push_screen(detail, self._closed)
+
+    def _closed(self, position: int | None) -> None:
+        if position is not None:
+            self.query_one(DigitGridView).cursor = position

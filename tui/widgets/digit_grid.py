@@ -1,0 +1,168 @@
+"""A pageable grid of digits with a cursor: as many as fit, each drawn as half-block pixels with a caption."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.events import Resize
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from engine.render import DigitGrid, fit_side
+
+Caption = Callable[[int], str]
+
+
+def display_side(side: int, large: bool) -> int:
+    """Pixels per side on screen: 28×28 digits show at 14 (small) or 28 (large); 8×8 ones at 8 or 16."""
+    if side >= 16:
+        return side if large else side // 2
+    return side * 2 if large else side
+
+
+class DigitGridView(Widget, can_focus=True):
+    """Shows ``images[indices]`` page by page; the cursor is a position in ``indices``.
+
+    Posts :class:`DigitGridView.Moved` whenever the cursor, the page or the page size changes and
+    :class:`DigitGridView.Opened` when ``enter`` is pressed on a digit.
+    """
+
+    BINDINGS = [
+        Binding("left", "move(-1, 0)", "Previous digit", show=False),
+        Binding("right", "move(1, 0)", "Next digit", show=False),
+        Binding("up", "move(0, -1)", "Digit above", show=False),
+        Binding("down", "move(0, 1)", "Digit below", show=False),
+        Binding("pagedown,right_square_bracket", "page(1)", "Next page", key_display="]"),
+        Binding("pageup,left_square_bracket", "page(-1)", "Prev page", key_display="["),
+        Binding("home", "jump(0)", "First page", show=False),
+        Binding("end", "jump(-1)", "Last page", show=False),
+        Binding("enter", "open", "Open digit"),
+        Binding("z", "zoom", "Zoom", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(0, init=False)
+    large: reactive[bool] = reactive(False, init=False)
+
+    @dataclass
+    class Moved(Message):
+        """The cursor, the page or the number of digits per page changed."""
+
+        grid: DigitGridView
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, DigitGridView.Moved) and message.grid is self.grid
+
+    @dataclass
+    class Opened(Message):
+        """``enter`` on the digit at ``position`` (its image is ``images[index]``)."""
+
+        grid: DigitGridView
+        position: int
+        index: int
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.images: np.ndarray | None = None
+        self.indices: np.ndarray = np.zeros(0, dtype=np.int64)
+        self.caption: Caption = str
+        self.caption_style: Callable[[int], Style | None] | None = None
+        self.empty_text = "Loading…"
+
+    # -- content -----------------------------------------------------------------------------------------------
+    def set_items(self, images: np.ndarray, indices: np.ndarray, caption: Caption,
+             caption_style: Callable[[int], Style | None] | None = None, cursor: int = 0) -> None:
+        """Page through ``images[indices]``, captioned by ``caption(index)``; put the cursor at ``cursor``."""
+        self.images = images
+        self.indices = np.asarray(indices, dtype=np.int64)
+        self.caption = caption
+        self.caption_style = caption_style
+        self.set_reactive(DigitGridView.cursor, self._clamp(cursor))
+        self._changed()
+
+    @property
+    def count(self) -> int:
+        return len(self.indices)
+
+    @property
+    def side(self) -> int:
+        """Pixels per side as drawn."""
+        return 0 if self.images is None else display_side(self.images.shape[-1], self.large)
+
+    @property
+    def layout(self) -> tuple[int, int]:
+        """(columns, rows) of digits that fit the widget now."""
+        if self.images is None:
+            return (1, 1)
+        return DigitGrid.fits(self.side, self.size.width, self.size.height)
+
+    @property
+    def page_size(self) -> int:
+        columns, rows = self.layout
+        return columns * rows
+
+    @property
+    def page(self) -> int:
+        """Zero-based page of the cursor."""
+        return self.cursor // self.page_size
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.page_size))
+
+    @property
+    def current_index(self) -> int | None:
+        """Index into ``images`` of the digit under the cursor."""
+        return int(self.indices[self.cursor]) if self.count else None
+
+    # -- keys --------------------------------------------------------------------------------------------------
+    def action_move(self, dx: int, dy: int) -> None:
+        columns, _ = self.layout
+        self.cursor = self._clamp(self.cursor + dx + dy * columns)
+
+    def action_page(self, delta: int) -> None:
+        self.cursor = self._clamp(self.cursor + delta * self.page_size)
+
+    def action_jump(self, where: int) -> None:
+        self.cursor = 0 if where == 0 else self._clamp(self.count - 1)
+
+    def action_open(self) -> None:
+        if self.count:
+            self.post_message(self.Opened(self, self.cursor, int(self.indices[self.cursor])))
+
+    def action_zoom(self) -> None:
+        self.large = not self.large
+
+    def _clamp(self, position: int) -> int:
+        return max(0, min(position, self.count - 1))
+
+    def watch_cursor(self) -> None:
+        self._changed()
+
+    def watch_large(self) -> None:
+        self._changed()
+
+    def on_resize(self, event: Resize) -> None:
+        self._changed()
+
+    def _changed(self) -> None:
+        self.refresh()
+        self.post_message(self.Moved(self))
+
+    # -- drawing -----------------------------------------------------------------------------------------------
+    def render(self):
+        if self.images is None or not self.count:
+            return Text(self.empty_text, style="dim", justify="center")
+        columns, _ = self.layout
+        size = self.page_size
+        start = self.page * size
+        shown = self.indices[start:start + size]
+        captions = [self.caption(int(i)) for i in shown]
+        styles = None if self.caption_style is None else [self.caption_style(int(i)) for i in shown]
+        return DigitGrid(fit_side(self.images[shown], self.side), captions, columns,
+                         highlight=self.cursor - start, caption_styles=styles)

@@ -1,0 +1,62 @@
+"""Two searches side by side: their configs merged by params, each side's rank and mean ± std, and the difference."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from engine.leaderboard import CompareRow, ConfigRow, Leaderboard, compare
+
+
+def _side(row: ConfigRow | None) -> list[Text]:
+    if row is None:
+        return [Text("–", style="dim", justify="right"), Text("not in grid", style="dim")]
+    rank = "" if row.rank is None else str(row.rank)
+    mean = "–" if row.mean is None else f"{row.mean:.4f} ± {row.std:.4f}"
+    return [Text(rank, justify="right", style="bold green" if row.rank == 1 else ""), Text(mean, justify="right")]
+
+
+def _delta(row: CompareRow) -> Text:
+    if row.delta is None:
+        return Text("")
+    style = "green" if row.delta > 0 else "red" if row.delta < 0 else ""
+    return Text(f"{row.delta:+.4f}", style=style, justify="right")
+
+
+class SearchCompareScreen(ModalScreen[None]):
+    """``a`` and ``b`` are the two searches' labels and leaderboards; Δ is B's mean minus A's."""
+
+    BINDINGS = [Binding("escape,q", "dismiss", "Close")]
+
+    def __init__(self, a: tuple[str, Leaderboard], b: tuple[str, Leaderboard]) -> None:
+        super().__init__()
+        self._a, self._b = a, b
+
+    def compose(self) -> ComposeResult:
+        (label_a, board_a), (label_b, board_b) = self._a, self._b
+        with Vertical(id="search-compare-body") as body:
+            body.border_title = "Compare searches"
+            body.border_subtitle = "esc closes"
+            yield Static(Text.assemble(("A ", "bold"), label_a, "\n", ("B ", "bold"), label_b), id="search-compare-legend")
+            table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="search-compare-table")
+            yield table
+
+    def on_mount(self) -> None:
+        (_, board_a), (_, board_b) = self._a, self._b
+        rows = compare(board_a, board_b)
+        show_estimator = board_a.estimator != board_b.estimator
+        table = self.query_one(DataTable)
+        table.add_columns(*(["model"] if show_estimator else []), "params", "A #", "A mean ± std", "B #",
+                          "B mean ± std", "Δ mean")
+        for row in rows:
+            params = " ".join(f"{k}={v}" for k, v in row.params.items())
+            cells = [Text(row.estimator or "")] if show_estimator else []
+            table.add_row(*cells, Text(params), *_side(row.a), *_side(row.b), _delta(row))
+        table.focus()
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)
