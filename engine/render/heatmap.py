@@ -1,0 +1,174 @@
+"""A confusion-matrix heatmap as a rich renderable: n×n cells coloured by value with the numbers inside.
+
+Shared by ``mnist-explorer errors`` (printed with rich) and the Errors tab (shown in a widget, with a cursor).
+Cells are as narrow as their numbers allow (10 classes of counts below 1,000 take 46 columns), so the map
+fits an 80×24 terminal beside a side panel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+from rich.color import Color
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.style import Style
+
+# viridis at five stops: dark blue-violet for low values, yellow for high
+PALETTE: tuple[tuple[int, int, int], ...] = (
+    (68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37),
+)
+ZERO_STYLE = Style(color="grey42")
+LABEL_STYLE = Style(color="grey70")
+CURSOR_LABEL_STYLE = Style(color="black", bgcolor="yellow", bold=True)
+TITLE_STYLE = Style(color="grey70", italic=True)
+MIN_CELL = 4
+LEGEND_STEPS = 8
+
+
+def colour_at(t: float) -> tuple[int, int, int]:
+    """The palette colour at ``t`` in [0, 1], linearly interpolated between stops."""
+    t = min(1.0, max(0.0, float(t)))
+    x = t * (len(PALETTE) - 1)
+    i = min(int(x), len(PALETTE) - 2)
+    f = x - i
+    a, b = PALETTE[i], PALETTE[i + 1]
+    return tuple(int(round(a[k] + (b[k] - a[k]) * f)) for k in range(3))  # type: ignore[return-value]
+
+
+def cell_style(t: float, cursor: bool = False) -> Style:
+    """Background by value, black or white text by the background's brightness; the cursor is bold."""
+    r, g, b = colour_at(t)
+    light = 0.299 * r + 0.587 * g + 0.114 * b > 140
+    return Style(color="black" if light else "white", bgcolor=Color.from_rgb(r, g, b), bold=cursor)
+
+
+def format_value(value: float, percent: bool) -> str:
+    """A count as an integer; a fraction as a percentage in at most 3 characters; zero as ``·``."""
+    if value == 0:
+        return "·"
+    if not percent:
+        return f"{int(round(value))}"
+    p = value * 100
+    if p >= 99.5:
+        return "100"
+    if p >= 9.95:
+        return f"{p:.0f}"
+    if p >= 0.05:
+        return f"{p:.1f}"
+    return "<.1"
+
+
+def short_names(names: Sequence[str], width: int) -> list[str]:
+    """Class names cut to ``width`` characters (below 6, letters and digits only), made unique with their index."""
+    out = []
+    for i, name in enumerate(names):
+        if len(name) <= width:
+            out.append(name)
+            continue
+        letters = name if width >= 6 else "".join(ch for ch in name if ch.isalnum()) or name
+        out.append(letters[:width].rstrip())
+    if len(set(out)) < len(out):
+        out = [s if out.count(s) == 1 else f"{i}{s}"[:width] for i, s in enumerate(out)]
+    return out
+
+
+@dataclass
+class Heatmap:
+    """``values`` (n×n; counts, or fractions when ``percent``) with ``labels`` on both axes.
+
+    ``cursor`` (true, predicted) marks one cell with brackets and highlights its labels; ``blank_diagonal``
+    shows the diagonal as ``—`` and leaves it out of the colour scale (the errors-only mode).
+    """
+
+    values: np.ndarray
+    labels: Sequence[str]
+    percent: bool = False
+    cursor: tuple[int, int] | None = None
+    blank_diagonal: bool = False
+    title: str = ""
+    row_title: str = "true"
+    col_title: str = "predicted →"
+    legend: bool = True
+
+    @property
+    def n(self) -> int:
+        return int(np.asarray(self.values).shape[0])
+
+    def _texts(self) -> list[list[str]]:
+        v = np.asarray(self.values, dtype=np.float64)
+        return [["—" if self.blank_diagonal and i == j else format_value(v[i, j], self.percent)
+                 for j in range(self.n)] for i in range(self.n)]
+
+    def cell_width(self) -> int:
+        widest = max((len(t) for row in self._texts() for t in row), default=1)
+        return max(MIN_CELL, widest + 1)
+
+    def label_width(self) -> int:
+        return max(len(self.row_title), min(8, max((len(s) for s in self.labels), default=1)))
+
+    def vmax(self) -> float:
+        v = np.asarray(self.values, dtype=np.float64).copy()
+        if self.blank_diagonal and v.size:
+            np.fill_diagonal(v, 0.0)
+        return float(v.max()) if v.size else 0.0
+
+    def width(self) -> int:
+        return self.label_width() + 1 + self.n * self.cell_width()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        w = self.width()
+        return Measurement(w, w)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        texts = self._texts()
+        cw, lw = self.cell_width(), self.label_width()
+        rows_labels = short_names(self.labels, lw)
+        col_labels = short_names(self.labels, cw - 1)
+        values = np.asarray(self.values, dtype=np.float64)
+        top = self.vmax()
+        ci, cj = self.cursor if self.cursor is not None else (-1, -1)
+        if self.title:
+            yield Segment(self.title[: options.max_width], TITLE_STYLE)
+            yield Segment.line()
+        yield Segment(" " * (lw + 1))
+        yield Segment(self.col_title[: self.n * cw], TITLE_STYLE)
+        yield Segment.line()
+        yield Segment(f"{self.row_title:<{lw}} ", TITLE_STYLE)
+        for j, name in enumerate(col_labels):
+            yield Segment(f"{name:^{cw}}", CURSOR_LABEL_STYLE if j == cj else LABEL_STYLE)
+        yield Segment.line()
+        for i in range(self.n):
+            yield Segment(f"{rows_labels[i]:>{lw}}", CURSOR_LABEL_STYLE if i == ci else LABEL_STYLE)
+            yield Segment(" ")
+            for j in range(self.n):
+                yield from self._cell(texts[i][j], values[i, j], top, cw, (i, j) == (ci, cj),
+                                      self.blank_diagonal and i == j)
+            yield Segment.line()
+        if self.legend:
+            yield from self._legend(top, lw)
+
+    def _cell(self, text: str, value: float, top: float, width: int, cursor: bool,
+              blank: bool) -> Iterable[Segment]:
+        if cursor:
+            body = f"[{text:^{width - 2}}]"
+        else:
+            body = f"{text:^{width}}"
+        if blank or value == 0:
+            style = ZERO_STYLE + Style(bold=True, color="yellow") if cursor else ZERO_STYLE
+            yield Segment(body, style)
+        else:
+            yield Segment(body, cell_style(value / top if top > 0 else 0.0, cursor))
+
+    def _legend(self, top: float, lw: int) -> Iterable[Segment]:
+        yield Segment(" " * (lw + 1))
+        yield Segment("0 ", LABEL_STYLE)
+        for k in range(LEGEND_STEPS):
+            r, g, b = colour_at(k / (LEGEND_STEPS - 1))
+            yield Segment(" ", Style(bgcolor=Color.from_rgb(r, g, b)))
+        high = format_value(top, self.percent) if top > 0 else "0"
+        yield Segment(f" {high}{'%' if self.percent and top > 0 else ''}", LABEL_STYLE)
+        yield Segment.line()
