@@ -41,7 +41,12 @@ class Dataset:
 
 
 def validate_images(X: np.ndarray, y: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray]:
-    """Check and normalise one split: returns (uint8 (n, h, w) images, int64 labels) or raises DataError."""
+    """Check and normalise one split: returns (uint8 (n, h, w) images, int64 labels) or raises DataError.
+
+    Images may be (n, h, w) or flat (n, h*w) with h = w. Integer pixels must lie in 0-255. Float pixels whose
+    maximum is at most 1.0 are read as 0-1 intensities and scaled to 0-255; other float pixels must lie in
+    0-255 and are rounded. Labels must be whole numbers in 0-255 (a class index, not a name).
+    """
     X = np.asarray(X)
     y = np.asarray(y)
     if X.ndim == 2:
@@ -60,28 +65,50 @@ def validate_images(X: np.ndarray, y: np.ndarray, what: str) -> tuple[np.ndarray
     if len(X) == 0:
         raise DataError(f"{what}: no images")
     if X.dtype != np.uint8:
-        if not np.issubdtype(X.dtype, np.number):
-            raise DataError(f"{what}: pixels must be numbers, got {X.dtype}")
-        if np.issubdtype(X.dtype, np.floating) and np.isnan(X).any():
-            raise DataError(f"{what}: pixels contain NaN")
-        lo, hi = X.min(), X.max()
+        X = _pixels_to_uint8(X, what)
+    return np.ascontiguousarray(X), _labels_to_int64(y, what)
+
+
+def _pixels_to_uint8(X: np.ndarray, what: str) -> np.ndarray:
+    if X.dtype == bool or not (np.issubdtype(X.dtype, np.integer) or np.issubdtype(X.dtype, np.floating)):
+        raise DataError(f"{what}: pixels must be numbers, got {X.dtype}")
+    if np.issubdtype(X.dtype, np.floating):
+        if not np.isfinite(X).all():
+            raise DataError(f"{what}: pixels contain NaN or infinity")
+        lo, hi = float(X.min()), float(X.max())
+        if lo >= 0 and hi <= 1.0:
+            return np.round(X * 255.0).astype(np.uint8)
         if lo < 0 or hi > 255:
-            raise DataError(f"{what}: pixels out of range 0-255 (min {lo}, max {hi})")
-        X = X.astype(np.uint8)
-    if not np.issubdtype(y.dtype, np.integer):
-        if np.issubdtype(y.dtype, np.floating) and np.all(np.mod(y, 1) == 0):
-            y = y.astype(np.int64)
-        else:
-            raise DataError(f"{what}: labels must be integers, got {y.dtype}")
-    if y.min() < 0 or y.max() > 255:
-        raise DataError(f"{what}: labels out of range 0-255 (min {y.min()}, max {y.max()})")
-    return np.ascontiguousarray(X), y.astype(np.int64)
+            raise DataError(f"{what}: pixels out of range 0-255 (min {lo:g}, max {hi:g})")
+        return np.round(X).astype(np.uint8)
+    lo, hi = int(X.min()), int(X.max())
+    if lo < 0 or hi > 255:
+        raise DataError(f"{what}: pixels out of range 0-255 (min {lo}, max {hi})")
+    return X.astype(np.uint8)
+
+
+def _labels_to_int64(y: np.ndarray, what: str) -> np.ndarray:
+    if y.dtype == bool or not (np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)):
+        raise DataError(f"{what}: labels must be class numbers 0-255, got {y.dtype}")
+    if np.issubdtype(y.dtype, np.floating):
+        if not (np.isfinite(y).all() and np.all(np.mod(y, 1) == 0)):
+            raise DataError(f"{what}: labels must be whole numbers, got fractional or NaN values")
+    lo, hi = y.min(), y.max()
+    if lo < 0 or hi > 255:
+        raise DataError(f"{what}: labels out of range 0-255 (min {lo:g}, max {hi:g})")
+    return y.astype(np.int64)
 
 
 def stratified_split(
     X: np.ndarray, y: np.ndarray, test_size: float | int, seed: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """A seeded stratified split; the training set comes out shuffled, the test set in source order."""
+    """A seeded stratified split; the training set comes out shuffled, the test set in source order.
+
+    ``test_size`` below 1 is a fraction of the images, otherwise a count. Every class keeps at least one
+    training image; the same seed always gives the same split.
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise DataError(f"seed must be a whole number 0 or more, got {seed!r}")
     n = len(y)
     n_test = int(round(test_size * n)) if isinstance(test_size, float) and test_size < 1 else int(test_size)
     if not 0 < n_test < n:
@@ -92,8 +119,11 @@ def stratified_split(
     # hand out the remainder to the classes with the largest fractional parts (stable, seed-free)
     remainder = n_test - quota.sum()
     if remainder:
-        frac = counts * n_test / n - quota
+        frac = np.where(quota + 1 < counts, counts * n_test / n - quota, -1.0)  # never a class's last image
         quota[np.argsort(-frac, kind="stable")[:remainder]] += 1
+    if np.any(quota >= counts):
+        cls = classes[np.argmax(quota >= counts)]
+        raise DataError(f"test size {test_size} leaves no training image of class {cls}")
     test_idx = []
     for cls, q in zip(classes, quota):
         members = np.flatnonzero(y == cls)

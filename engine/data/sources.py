@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import math
 import os
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -25,6 +27,10 @@ IDX_FILES = {
     "test_labels": "t10k-labels-idx1-ubyte",
 }
 IDX_UBYTE = 0x08
+MNIST5K_SHAPE = (5000, 785)
+GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK"
+NPY_MAGIC = b"\x93NUMPY"
 
 
 def cache_dir() -> Path:
@@ -73,9 +79,13 @@ def read_mnist5k() -> tuple[np.ndarray, np.ndarray, str]:
     stat = path.stat()
     cached = cache_dir() / f"mnist5k-{stat.st_size}-{int(stat.st_mtime)}.npy"
     try:
-        table = np.load(cached)
-    except (OSError, ValueError):
+        table = np.load(cached, allow_pickle=False)
+        if table.shape != MNIST5K_SHAPE or table.dtype != np.uint8:
+            raise ValueError("stale cache")
+    except (OSError, ValueError, EOFError):
         table = _read_gz_csv(path, n_cols=785)
+        if table.shape != MNIST5K_SHAPE:
+            raise DataError(f"{path}: expected {MNIST5K_SHAPE[0]} rows of {MNIST5K_SHAPE[1]} values, got {table.shape}")
         try:
             cached.parent.mkdir(parents=True, exist_ok=True)
             tmp = cached.with_suffix(f".{os.getpid()}.tmp.npy")
@@ -110,13 +120,18 @@ def _gunzip(path: Path) -> bytes:
     try:
         with gzip.open(path, "rb") as fh:
             return fh.read()
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise DataError(f"{path}: truncated or corrupt gzip file ({exc})") from None
+    except EOFError:
+        raise DataError(f"{path}: truncated gzip file (it ends before its end-of-stream marker)") from None
+    except gzip.BadGzipFile:
+        raise DataError(f"{path}: corrupt gzip file (not gzip data)") from None
+    except zlib.error as exc:
+        raise DataError(f"{path}: corrupt gzip file ({exc})") from None
     except OSError as exc:
         raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
 def _read_file(path: Path) -> bytes:
+    """The bytes of a file, gunzipped when its name ends in ``.gz``."""
     if path.suffix == ".gz":
         return _gunzip(path)
     try:
@@ -126,7 +141,12 @@ def _read_file(path: Path) -> bytes:
 
 
 def parse_idx(raw: bytes, name: str, ndim: int) -> np.ndarray:
-    """Parse one IDX file (magic 0x0000, type byte, ndim byte, big-endian int32 sizes, then the data)."""
+    """Parse one IDX file (magic 0x0000, type byte, ndim byte, big-endian int32 sizes, then the data).
+
+    Only unsigned-byte data (type 0x08), as in MNIST and Fashion-MNIST, is accepted; ``name`` is used in errors.
+    """
+    if raw[:2] == GZIP_MAGIC:
+        raise DataError(f"{name}: is gzip-compressed; name it with a .gz suffix")
     if len(raw) < 4:
         raise DataError(f"{name}: too short to be an IDX file")
     if raw[0] != 0 or raw[1] != 0:
@@ -139,7 +159,9 @@ def parse_idx(raw: bytes, name: str, ndim: int) -> np.ndarray:
     if len(raw) < header:
         raise DataError(f"{name}: truncated IDX header")
     dims = tuple(int(d) for d in np.frombuffer(raw, dtype=">i4", count=ndim, offset=4))
-    expected = int(np.prod(dims))
+    if min(dims) < 0:
+        raise DataError(f"{name}: corrupt IDX header (negative size in {dims})")
+    expected = math.prod(dims)
     if len(raw) - header != expected:
         raise DataError(
             f"{name}: header promises {expected} bytes of data for shape {dims}, "
@@ -157,12 +179,14 @@ def _find_idx_file(folder: Path, stem: str) -> Path:
 
 def read_idx_folder(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, tuple[str, ...], str]:
     """An MNIST-format IDX folder: (X_train, y_train, X_test, y_test, class names, description)."""
-    if not folder.is_dir():
+    if not folder.exists():
         raise DataError(f"{folder}: no such folder")
+    if not folder.is_dir():
+        raise DataError(f"{folder}: is a file; idx: needs the folder holding the four IDX files")
     arrays = {}
     for key, stem in IDX_FILES.items():
         path = _find_idx_file(folder, stem)
-        arrays[key] = parse_idx(_read_file(path), path.name, ndim=3 if key.endswith("images") else 1)
+        arrays[key] = parse_idx(_read_file(path), str(path), ndim=3 if key.endswith("images") else 1)
     for split in ("train", "test"):
         n_img, n_lab = len(arrays[f"{split}_images"]), len(arrays[f"{split}_labels"])
         if n_img != n_lab:
@@ -181,16 +205,34 @@ def read_idx_folder(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
 
 
 def read_npz(path: Path) -> dict[str, np.ndarray]:
-    """The arrays of an ``.npz`` file (no pickles)."""
-    if not path.is_file():
+    """The arrays of an ``.npz`` file; pickled (object) arrays are refused, never loaded."""
+    if not path.exists():
         raise DataError(f"{path}: no such file")
+    if not path.is_file():
+        raise DataError(f"{path}: is a folder, not an .npz file")
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(6)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if magic == NPY_MAGIC:
+        raise DataError(f"{path}: is a single-array .npy file; save the arrays together with numpy.savez")
+    if not magic.startswith(ZIP_MAGIC):
+        raise DataError(f"{path}: not an .npz file (numpy.savez writes a zip archive; this is not one)")
     try:
         with np.load(path, allow_pickle=False) as npz:
             return {k: npz[k] for k in npz.files}
-    except (OSError, ValueError, zlib.error, EOFError) as exc:
-        raise DataError(f"{path}: not a readable .npz file ({exc})") from None
-    except Exception as exc:  # zipfile.BadZipFile and friends
-        raise DataError(f"{path}: not a readable .npz file ({exc})") from None
+    except ValueError as exc:
+        if "pickle" in str(exc).lower():
+            raise DataError(f"{path}: holds object (pickled) arrays, which are never loaded") from None
+        raise DataError(f"{path}: not a readable .npz file ({_first_line(exc)})") from None
+    except (OSError, zlib.error, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise DataError(f"{path}: truncated or corrupt .npz file ({_first_line(exc)})") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def read_openml(name: str) -> tuple[np.ndarray, np.ndarray, str]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import numpy as np
 
 from engine.data import sources
 from engine.data.dataset import Dataset, stratified_split, validate_images
@@ -21,11 +24,20 @@ SOURCES_HELP = (
 
 @dataclass(frozen=True)
 class DataSpec:
-    """Which data to load and how to split it when the source has no fixed test set."""
+    """Which data to load and how to split it when the source has no fixed test set.
+
+    The path of an ``idx:`` or ``npz:`` spec is made absolute when the spec is built, so a job process (which
+    runs in another folder) and a later session load the same files.
+    """
 
     spec: str = DEFAULT_SPEC
     test_size: float | int = DEFAULT_TEST_SIZE
     seed: int = DEFAULT_SEED
+
+    def __post_init__(self) -> None:
+        kind, sep, arg = self.spec.partition(":")
+        if kind in ("idx", "npz") and sep and arg:
+            object.__setattr__(self, "spec", f"{kind}:{Path(arg).expanduser().absolute()}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -41,14 +53,18 @@ class DataSpec:
 
 
 def parse_test_size(text: str) -> float | int:
-    """``--test-size``: a count (``1000``) or a fraction (``0.2``)."""
+    """``--test-size``: a count (``1000``) or a fraction below 1 (``0.2``)."""
     try:
         value = float(text)
     except ValueError:
         raise DataError(f"--test-size must be a count or a fraction, got {text!r}") from None
-    if value <= 0:
-        raise DataError(f"--test-size must be positive, got {text!r}")
-    return value if value < 1 else int(value)
+    if not math.isfinite(value) or value <= 0:
+        raise DataError(f"--test-size must be a positive count or a fraction between 0 and 1, got {text!r}")
+    if value < 1:
+        return value
+    if value != int(value):
+        raise DataError(f"--test-size must be a whole count or a fraction between 0 and 1, got {text!r}")
+    return int(value)
 
 
 def load_dataset(spec: DataSpec | str = DEFAULT_SPEC) -> Dataset:
@@ -96,7 +112,11 @@ def _checked(X_tr, y_tr, X_te, y_te, names, source: str) -> Dataset:
     X_te, y_te = validate_images(X_te, y_te, f"{source} test")
     if X_tr.shape[1:] != X_te.shape[1:]:
         raise DataError(f"{source}: train images are {X_tr.shape[1:]} but test images are {X_te.shape[1:]}")
-    n_classes = int(max(y_tr.max(), y_te.max())) + 1
+    unseen = np.setdiff1d(y_te, y_tr)
+    if len(unseen):
+        raise DataError(f"{source}: test labels include class {', '.join(map(str, unseen[:5]))} "
+                        "that no training image has")
+    n_classes = int(y_tr.max()) + 1
     if names is None or len(names) < n_classes:
         names = tuple(str(c) for c in range(n_classes))
     return Dataset(X_tr, y_tr, X_te, y_te, tuple(names[:max(n_classes, 1)]), source)
