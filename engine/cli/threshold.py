@@ -1,0 +1,124 @@
+"""``mnist-explorer threshold``: the precision/recall trade-off of a binary run, at a chosen threshold or target."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from rich.console import Group
+from rich.style import Style
+from rich.text import Text
+
+from engine.cli.common import console, data_spec, open_store, positive_int, print_json
+from engine.data import DataSpec, Dataset, load_dataset
+from engine.errors import StoreError, UsageError
+from engine.jobs import launch
+from engine.models.binary import check_digit
+from engine.render.digits import DigitGrid, fit_side
+from engine.render.threshold import threshold_table
+from engine.store import Run, RunStore
+from engine.threshold import (BINARY_KIND, DEFAULT_DIGIT, Neighbour, ThresholdAnalysis, ThresholdView,
+                              find_binary_run, format_threshold, load_analysis)
+
+POLL_S = 0.2
+MISTAKE = Style(color="red", bold=True)
+
+
+def register(sub) -> None:
+    from engine.cli.main import common_parent
+
+    p = sub.add_parser("threshold", parents=[common_parent()],
+                       help="precision, recall and F1 around a threshold of the binary detector's scores")
+    p.add_argument("--digit", metavar="D", type=int, default=DEFAULT_DIGIT, help="the class to detect (default 5)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--precision", metavar="P", type=float,
+                       help="go to the lowest threshold whose precision is at least P (0–1)")
+    where.add_argument("--recall", metavar="R", type=float,
+                       help="go to the highest threshold whose recall is still at least R (0–1)")
+    where.add_argument("--threshold", metavar="T", type=float, help="this threshold (default 0, SGD's own)")
+    p.add_argument("--rows", metavar="N", default="5", help="table rows either side of the threshold (default 5)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    rows = positive_int(args.rows, "--rows", minimum=0)
+    spec = data_spec(args)
+    dataset = load_dataset(spec)
+    check_digit(args.digit, dataset.n_classes, dataset.class_names)
+    for name in ("precision", "recall"):
+        value = getattr(args, name)
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise UsageError(f"--{name} must be between 0 and 1, got {value:g}")
+    store = open_store(args)
+    binary = find_binary_run(store, args.digit, spec) or run_binary(store, args.digit, spec)
+    analysis = load_analysis(store, binary, labels=dataset.y_train)
+    view = threshold_view(analysis, args, rows)
+    if args.json:
+        print_json(view.to_dict() | {"data": spec.to_dict()})
+        return 0
+    console().print(render_view(view, dataset, spec))
+    return 0
+
+
+def threshold_view(analysis: ThresholdAnalysis, args: argparse.Namespace, rows: int) -> ThresholdView:
+    if args.precision is not None:
+        return analysis.view(analysis.step_for("precision", args.precision), rows, rows)
+    if args.recall is not None:
+        return analysis.view(analysis.step_for("recall", args.recall), rows, rows)
+    threshold = 0.0 if args.threshold is None else args.threshold
+    return analysis.view(analysis.step_at(threshold), rows, rows, threshold=threshold)
+
+
+def run_binary(store: RunStore, digit: int, spec: DataSpec) -> Run:
+    """Launch a binary run and wait for it, with a progress line on stderr."""
+    run = launch(store, BINARY_KIND, {"digit": digit}, spec)
+    started = time.monotonic()
+    tty = sys.stderr.isatty()
+    while run.active:
+        time.sleep(POLL_S)
+        store.reap()
+        run = store.get_run(run.id)
+        line = (f"no done binary run for digit {digit} on {spec.label}: running one (run {run.id}) "
+                f"{run.fits_done}/{run.fits_total or '?'} fits, {time.monotonic() - started:.0f}s")
+        if tty:
+            sys.stderr.write(f"\r{line}\x1b[K")
+            sys.stderr.flush()
+    sys.stderr.write(("\r\x1b[K" if tty else "") + f"binary run {run.id} {run.status} in "
+                     f"{time.monotonic() - started:.1f}s\n")
+    if run.status != "done":
+        raise StoreError(f"binary run {run.id} {run.status}: {run.error or 'no scores'}")
+    return run
+
+
+def render_view(view: ThresholdView, dataset: Dataset, spec: DataSpec) -> Group:
+    """The current point, the table around it (current row highlighted) and the images either side."""
+    c = view.current
+    header = Text.from_markup(
+        f"[bold]run {view.run_id}[/] · digit {view.digit} · {spec.label} · threshold "
+        f"[bold]{format_threshold(c.threshold)}[/] → precision [bold]{c.precision:.4f}[/] · recall "
+        f"[bold]{c.recall:.4f}[/] · F1 {c.f1:.4f}  (step {view.step + 1:,} of {view.n_steps:,})")
+    return Group(header, threshold_table(view), neighbour_grid(view, dataset))
+
+
+def neighbour_grid(view: ThresholdView, dataset: Dataset) -> Group:
+    """Digits just above and just below the threshold; red captions are mistakes one step would change."""
+    parts: list = []
+    for title, group in (("just above (predicted the digit)", view.above),
+                         ("just below (predicted not)", view.below)):
+        if group:
+            parts.append(Text(title, style="bold"))
+            parts.append(digit_grid(group, dataset, len(group)))
+    return Group(*parts)
+
+
+def digit_grid(group: list[Neighbour], dataset: Dataset, columns: int, side: int | None = None) -> DigitGrid:
+    images = dataset.X_train[[n.index for n in group]]
+    if side is not None:
+        images = fit_side(images, side)
+    return DigitGrid(images, [caption(n) for n in group], columns,
+                     caption_styles=[MISTAKE if n.mistake else None for n in group])
+
+
+def caption(n: Neighbour) -> str:
+    return f"{format_threshold(n.score)} {n.label}"

@@ -1,0 +1,248 @@
+"""The Threshold tab: the precision/recall trade-off of a binary run's stored cross-validated scores.
+
+Steps are the distinct scores (precision_recall_curve's thresholds), lowest first: ``←``/``→`` move the
+threshold to the next distinct score, so one (group of tied) image(s) changes side per step; ``shift`` moves ten.
+Nothing here fits a model or imports scikit-learn: all numbers come from :mod:`engine.threshold`.
+
+Layout by terminal size: below 110×30 the table and the three curves share one panel (``c`` cycles); up to
+160×45 the table sits above one curve (``c`` cycles the curve); from 160×45 all three curves show at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Static
+
+from engine.data import DataSpec
+from engine.errors import ExplorerError
+from engine.jobs import launch
+from engine.render.threshold import threshold_table
+from engine.store import Run
+from engine.threshold import BINARY_KIND, DEFAULT_DIGIT, ThresholdAnalysis, ThresholdView, format_threshold, load_analysis
+from tui.widgets.target_prompt import TargetPrompt, parse_fraction
+from tui.widgets.threshold_digits import ThresholdDigits
+from tui.widgets.threshold_plots import CurvePlot, PrecisionRecallPlot, RocPlot, ThresholdCurvePlot
+
+COMPACT_BELOW = (110, 30)
+LARGE_FROM = (160, 45)
+VIEWS = ("table", "threshold", "pr", "roc")
+DEFAULT_THRESHOLD = 0.0  # SGD's own decision threshold
+DEFAULT_TABLE_ROWS = 11
+
+
+@dataclass
+class AnalysisLoaded(Message):
+    """A done binary run's scores were read from the store (in a thread worker)."""
+
+    analysis: ThresholdAnalysis
+
+
+class ThresholdTab(Vertical, can_focus=True):
+    """Table of thresholds around the current one, the curves, and the digits either side of it."""
+
+    BINDINGS = [
+        Binding("left", "step(-1)", "Lower", id="threshold-lower"),
+        Binding("right", "step(1)", "Raise", id="threshold-raise"),
+        Binding("shift+left", "step(-10)", "Lower ×10", show=False, id="threshold-lower-10"),
+        Binding("shift+right", "step(10)", "Raise ×10", show=False, id="threshold-raise-10"),
+        Binding("p", "target('precision')", "Precision…", id="threshold-precision"),
+        Binding("r", "target('recall')", "Recall…", id="threshold-recall"),
+        Binding("0", "reset", "Threshold 0", show=False, id="threshold-reset"),
+        Binding("c", "cycle_view", "Curves", id="threshold-view"),
+        Binding("b", "start_run", "Run binary", id="threshold-run"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.analysis: ThresholdAnalysis | None = None
+        self.step = 0
+        self.view_name = "table"
+        self.layout_mode = "compact"
+        self.last_view: ThresholdView | None = None
+        self._loading: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="thr-status")
+        with Horizontal(id="thr-body"):
+            with Vertical(id="thr-main"):
+                yield Static(id="thr-table")
+                with Horizontal(id="thr-curves"):
+                    yield ThresholdCurvePlot(id="curve-threshold")
+                    yield PrecisionRecallPlot(id="curve-pr")
+                    yield RocPlot(id="curve-roc")
+            yield ThresholdDigits(id="thr-digits")
+
+    def on_mount(self) -> None:
+        self._apply_layout()
+        self.watch(self.app, "runs", self._runs_changed)
+        self.watch(self.app, "dataset", self._runs_changed)
+
+    def on_show(self) -> None:
+        self.focus()
+
+    def on_resize(self) -> None:
+        self._apply_layout()
+        self.call_after_refresh(self._redraw)
+
+    # -- which run ---------------------------------------------------------------------------------------------
+    def _binary_runs(self) -> list[Run]:
+        spec = self.app.data_spec
+        return [r for r in self.app.runs if r.kind == BINARY_KIND and DataSpec.from_dict(r.data) == spec]
+
+    def _runs_changed(self, _: object = None) -> None:
+        runs = self._binary_runs()
+        done = next((r for r in runs if r.status == "done"), None)
+        dataset = self.app.dataset
+        if done is not None and dataset is not None and self.app.store is not None:
+            current = self.analysis.run_id if self.analysis is not None else None
+            if done.id not in (current, self._loading):
+                self._loading = done.id
+                self._load(done, dataset.y_train)
+        if self.analysis is None:
+            self._show_empty(runs)
+
+    @work(thread=True, exclusive=True, group="threshold-load", exit_on_error=False)
+    def _load(self, run: Run, labels) -> None:
+        analysis = load_analysis(self.app.store, run, labels=labels)
+        analysis.curves  # computed here, off the UI thread
+        self.post_message(AnalysisLoaded(analysis))
+
+    @on(AnalysisLoaded)
+    def _analysis_loaded(self, message: AnalysisLoaded) -> None:
+        self.analysis = message.analysis
+        self._loading = None
+        self.step = self.analysis.step_at(DEFAULT_THRESHOLD)
+        self._apply_layout()
+        self._redraw()
+
+    def _show_empty(self, runs: list[Run]) -> None:
+        active = next((r for r in runs if r.active), None)
+        spec = self.app.data_spec.label
+        if self.app.store is None:
+            text = "The run store is unavailable, so there are no scores to analyse."
+        elif active is not None:
+            progress = f"{active.fits_done}/{active.fits_total} fits" if active.fits_total else active.status
+            text = (f"Binary run {active.id} (digit {active.params.get('digit', DEFAULT_DIGIT)}) on {spec}: "
+                    f"{progress}. This tab picks it up when it finishes.")
+        elif self.app.dataset is None:
+            text = f"Loading {spec}…"
+        else:
+            text = (f"No finished binary run on {spec} yet. Press [bold]b[/] to start one (is it a "
+                    f"{DEFAULT_DIGIT}? SGD and RandomForest, 3-fold cross-validation); its scores show here.")
+        self.query_one("#thr-status", Static).update("Threshold: no scores")
+        self.query_one("#thr-table", Static).update(Text.from_markup(text))
+
+    # -- drawing -----------------------------------------------------------------------------------------------
+    def _apply_layout(self) -> None:
+        width, height = self.app.size
+        if width < COMPACT_BELOW[0] or height < COMPACT_BELOW[1]:
+            mode = "compact"
+        elif width >= LARGE_FROM[0] and height >= LARGE_FROM[1]:
+            mode = "large"
+        else:
+            mode = "medium"
+        self.layout_mode = mode
+        for name in ("compact", "medium", "large"):
+            self.set_class(mode == name, f"-{name}")
+        loaded = self.analysis is not None
+        table_shown = not loaded or mode != "compact" or self.view_name == "table"
+        self.query_one("#thr-table").display = table_shown
+        self.query_one("#thr-curves").display = loaded and not (mode == "compact" and self.view_name == "table")
+        self.query_one("#thr-digits").display = loaded
+        curve = "threshold" if self.view_name == "table" else self.view_name
+        for plot in self.query(CurvePlot):
+            plot.display = mode == "large" or plot.id == f"curve-{curve}"
+
+    def _table_rows(self) -> int:
+        height = self.query_one("#thr-table").size.height
+        return max(1, height - 1) if height > 1 else DEFAULT_TABLE_ROWS
+
+    def _redraw(self) -> None:
+        analysis, dataset = self.analysis, self.app.dataset
+        if analysis is None or dataset is None:
+            return
+        rows = self._table_rows()
+        before = (rows - 1) // 2
+        digits = self.query_one(ThresholdDigits)
+        view = analysis.view(self.step, before, rows - 1 - before, digits.wanted(dataset.image_shape[0]))
+        self.last_view = view
+        c = view.current
+        self.query_one("#thr-status", Static).update(Text.from_markup(
+            f"run {view.run_id} · digit {view.digit} · threshold [bold]{format_threshold(c.threshold)}[/] · "
+            f"P [bold]{c.precision:.4f}[/] R [bold]{c.recall:.4f}[/] F1 {c.f1:.4f} · "
+            f"step {view.step + 1:,}/{view.n_steps:,}"))
+        self.query_one("#thr-table", Static).update(threshold_table(view))
+        if digits.display:
+            digits.show(view, dataset)
+        for plot in self.query(CurvePlot):
+            if plot.display and self.query_one("#thr-curves").display:
+                plot.show(analysis.curves, c)
+
+    # -- actions -----------------------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cycle_view":
+            return self.layout_mode != "large"
+        if action in ("step", "target", "reset"):
+            return True if self.analysis is not None else None
+        return True
+
+    def action_step(self, delta: int) -> None:
+        if self.analysis is None:
+            return
+        step = min(max(0, self.step + delta), self.analysis.n_steps - 1)
+        if step != self.step:
+            self.step = step
+            self._redraw()
+
+    def action_reset(self) -> None:
+        if self.analysis is not None:
+            self.step = self.analysis.step_at(DEFAULT_THRESHOLD)
+            self._redraw()
+
+    def action_target(self, what: str) -> None:
+        if self.analysis is None:
+            return
+        row = self.analysis.row(self.step)
+        self.app.push_screen(TargetPrompt(what, getattr(row, what)), lambda text: self.go_to_target(what, text))
+
+    def go_to_target(self, what: str, text: str | None) -> None:
+        """Jump to the threshold a typed target gives; a bad or unreachable target is a notification."""
+        if text is None or self.analysis is None:
+            return
+        try:
+            self.step = self.analysis.step_for(what, parse_fraction(text))
+        except (ValueError, ExplorerError) as exc:
+            self.notify(str(exc), title=f"Target {what}", severity="error")
+            return
+        self._redraw()
+
+    def action_cycle_view(self) -> None:
+        views = VIEWS if self.layout_mode == "compact" else VIEWS[1:]
+        position = views.index(self.view_name) if self.view_name in views else -1
+        self.view_name = views[(position + 1) % len(views)]
+        self._apply_layout()
+        self.call_after_refresh(self._redraw)
+
+    def action_start_run(self) -> None:
+        if self.app.store is None:
+            self.notify("The run store is unavailable.", severity="error")
+            return
+        active = next((r for r in self._binary_runs() if r.active), None)
+        if active is not None:
+            self.notify(f"Binary run {active.id} is already {active.status}.")
+            return
+        self._launch()
+
+    @work(thread=True, exclusive=True, group="threshold-launch", exit_on_error=False)
+    def _launch(self) -> None:
+        run = launch(self.app.store, BINARY_KIND, {"digit": DEFAULT_DIGIT}, self.app.data_spec)
+        self.app.call_from_thread(self.notify, f"Started binary run {run.id} (digit {DEFAULT_DIGIT}).")
+        self.app.call_from_thread(self.app.refresh_runs)
+
