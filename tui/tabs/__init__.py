@@ -25,4 +25,5 @@ class TabSpec:
 
 TABS: list[TabSpec] = [
     TabSpec("dataset", "Dataset", "tui.tabs.dataset:DatasetTab"),
+    TabSpec("threshold", "Threshold", "tui.tabs.threshold:ThresholdTab"),
 ]
