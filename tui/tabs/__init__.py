@@ -25,5 +25,6 @@ class TabSpec:
 
 TABS: list[TabSpec] = [
     TabSpec("dataset", "Dataset", "tui.tabs.dataset:DatasetTab"),
+    TabSpec("training", "Training", "tui.tabs.training:TrainingTab"),
     TabSpec("threshold", "Threshold", "tui.tabs.threshold:ThresholdTab"),
 ]

@@ -74,7 +74,7 @@ class RunList(DataTable):
         else:
             for r in runs:
                 for (_, key), cell in zip(self.COLUMNS, self._cells(r)):
-                    self.update_cell(str(r.id), key, cell)
+                    self.update_cell(str(r.id), key, cell, update_width=True)
             if keep != self.selected_id and keep in ids:
                 self.move_cursor(row=ids.index(keep))
 

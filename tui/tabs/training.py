@@ -1,0 +1,375 @@
+"""The Training tab: every run in the store, and the selected run followed live.
+
+Left, the runs of every kind (``n`` starts a detector run, ``c`` cancels, ``d`` deletes). Right, the selected run:
+its progress bar, elapsed time and ETA, fold scores as they arrive, its log, and when a detector run is done its
+report (CV accuracy vs the dummy baseline, confusion matrix, precision, recall, F1, both ROC AUCs) with the learning
+curve of the same class drawn point by point. All reads happen in thread workers; a run's events are read
+incrementally (``store.events(run_id, after=last_seq)``).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, ProgressBar, Static
+from textual.worker import Worker
+
+from engine.cli.runs import describe_params
+from engine.errors import StoreError
+from engine.jobs import cancel_run, launch
+from engine.models.learning_curve import DEFAULT_EPOCHS
+from engine.render.binary import BinaryReport
+from engine.store import Event, Run
+from tui.widgets.learning_curve_plot import LearningCurvePlot
+from tui.widgets.run_dialogs import ConfirmDialog, NewRunChoice, NewRunDialog
+from tui.widgets.run_list import RunList, RunTimes, status_text
+
+LOG_LINES = 6
+WIDE = 110  # from this width the report and the learning curve sit side by side
+NO_RUNS = "No runs yet — press [bold]n[/] to start a detector run."
+MODEL_NAMES = {"sgd": "SGD", "rf": "RandomForest"}
+
+
+@dataclass
+class RunRead(Message):
+    """A thread worker read a run's state, its new events and (once it finished) its results."""
+
+    run: Run
+    events: list[Event]
+    results: dict | None
+    curve_run: Run | None
+    curve_events: list[Event]
+
+
+@dataclass
+class RunsStarted(Message):
+    """Runs were launched from this tab; the first one gets selected."""
+
+    run_ids: list[int]
+
+
+@dataclass
+class _Followed:
+    """What the detail view has read so far of the selected run (and of its learning curve run)."""
+
+    run_id: int
+    run: Run | None = None
+    seq: int = 0
+    folds: dict[str, list[float]] = field(default_factory=dict)
+    log: deque = field(default_factory=lambda: deque(maxlen=LOG_LINES))
+    results: dict | None = None
+    curve_id: int | None = None
+    curve_run: Run | None = None
+    curve_seq: int = 0
+    curve: tuple[list[int], list[float], list[float]] = field(default_factory=lambda: ([], [], []))
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more will change: the run (and its curve run) finished and everything was read."""
+        run_done = self.run is not None and not self.run.active and (
+            self.results is not None or self.run.kind != "binary")
+        curve_done = self.curve_id is None or (self.curve_run is not None and not self.curve_run.active)
+        return run_done and curve_done
+
+
+class TrainingTab(Vertical):
+    """Runs on the left, the selected run live on the right."""
+
+    BINDINGS = [
+        Binding("n", "new_run", "New run", id="training-new"),
+        Binding("c", "cancel_run", "Cancel run", id="training-cancel"),
+        Binding("d", "delete_run", "Delete run", id="training-delete"),
+    ]
+    DETAIL_POLL_S = 0.25
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._followed: _Followed | None = None
+        self._reader: Worker | None = None
+        self._select_next: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield RunList(id="training-runs")
+        with VerticalScroll(id="training-detail"):
+            yield Static(NO_RUNS, id="training-title")
+            with Horizontal(id="training-progress-row"):
+                yield ProgressBar(id="training-progress", show_eta=False)
+                yield Static(id="training-times")
+            yield Static(id="training-error")
+            with Horizontal(id="training-results"):
+                with Vertical(id="training-summary"):
+                    yield Static(id="training-folds")
+                    yield Static(id="training-report")
+                with Vertical(id="training-curve-box"):
+                    yield Static(id="training-curve-title")
+                    yield LearningCurvePlot(id="training-curve")
+            yield Static(id="training-log")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "runs", self._runs_changed)
+        self.set_interval(self.DETAIL_POLL_S, self._poll_detail)
+        self.set_interval(1.0, self._tick)
+        self._show_run_widgets(False)
+
+    def on_show(self) -> None:
+        self.query_one(RunList).focus()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= WIDE, "-wide")
+
+    # -- the list of runs --------------------------------------------------------------------------------------
+    def _runs_changed(self, runs: list[Run]) -> None:
+        run_list = self.query_one(RunList)
+        select = self._select_next if any(r.id == self._select_next for r in runs) else None
+        run_list.show_runs(runs, select=select)
+        if select is not None:
+            self._select_next = None
+        self._follow(run_list.selected_id)
+
+    @on(DataTable.RowHighlighted, "#training-runs")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._follow(int(event.row_key.value) if event.row_key.value is not None else None)
+
+    def _tick(self) -> None:
+        self.query_one(RunList).tick()
+        if self._followed is not None and self._followed.run is not None:
+            self._show_times(self._followed.run)
+
+    # -- following the selected run ----------------------------------------------------------------------------
+    def _follow(self, run_id: int | None) -> None:
+        if run_id is None:
+            self._followed = None
+            self._show_run_widgets(False)
+            self.query_one("#training-title", Static).update(NO_RUNS)
+            return
+        if self._followed is not None and self._followed.run_id == run_id:
+            return
+        self._followed = _Followed(run_id)
+        self._show_run_widgets(True)
+        run = self.query_one(RunList).run(run_id)
+        if run is not None:
+            self._followed.run = run
+            self._render_run()
+        for selector in ("#training-folds", "#training-report", "#training-log", "#training-error"):
+            self._set(selector, "")
+        self._poll_detail()
+
+    def _curve_run_for(self, run: Run) -> Run | None:
+        """The learning curve shown beside ``run``: itself, or the newest curve run of the same class and data."""
+        if run.kind == "learning_curve":
+            return run
+        if run.kind != "binary":
+            return None
+        for other in self.app.runs:
+            if (other.kind == "learning_curve" and other.params.get("digit") == run.params.get("digit")
+                    and other.data == run.data):
+                return other
+        return None
+
+    def _poll_detail(self) -> None:
+        followed = self._followed
+        if followed is None or self.app.store is None or (self._reader is not None and self._reader.is_running):
+            return
+        run = followed.run or self.query_one(RunList).run(followed.run_id)
+        curve = self._curve_run_for(run) if run is not None else None
+        curve_id = curve.id if curve is not None else None
+        if curve_id != followed.curve_id:
+            followed.curve_id, followed.curve_run, followed.curve_seq = curve_id, None, 0
+            followed.curve = ([], [], [])
+        elif followed.settled:
+            return
+        self._reader = self._read(followed.run_id, followed.seq, followed.results is None, followed.curve_id,
+                                  followed.curve_seq)
+
+    @work(thread=True, exclusive=True, group="training-detail", exit_on_error=False)
+    def _read(self, run_id: int, after: int, want_results: bool, curve_id: int | None, curve_after: int) -> None:
+        store = self.app.store
+        try:
+            run = store.get_run(run_id)
+            events = store.events(run_id, after=after)
+            results = store.results(run_id, arrays=False) if want_results and not run.active else None
+            curve_run = store.get_run(curve_id) if curve_id is not None and curve_id != run_id else None
+            curve_events = store.events(curve_id, after=curve_after, kind="epoch") if curve_run is not None else []
+        except StoreError:  # deleted meanwhile: the runs list drops it on its next poll
+            return
+        self.post_message(RunRead(run, events, results, curve_run, curve_events))
+
+    @on(RunRead)
+    def _run_read(self, message: RunRead) -> None:
+        followed = self._followed
+        if followed is None or message.run.id != followed.run_id:
+            return
+        followed.run = message.run
+        for event in message.events:
+            if event.seq <= followed.seq:
+                continue
+            followed.seq = event.seq
+            self._take_event(followed, event, own=True)
+        if message.results is not None and not message.run.active:
+            followed.results = message.results
+        if message.curve_run is not None and message.curve_run.id == followed.curve_id:
+            followed.curve_run = message.curve_run
+            for event in message.curve_events:
+                if event.seq > followed.curve_seq:
+                    followed.curve_seq = event.seq
+                    self._take_event(followed, event, own=False)
+        elif followed.curve_id == followed.run_id:
+            followed.curve_run = message.run
+        self._render_run()
+
+    @staticmethod
+    def _take_event(followed: _Followed, event: Event, own: bool) -> None:
+        p = event.payload
+        if event.kind == "epoch":
+            epochs, train, val = followed.curve
+            epochs.append(int(p["epoch"]))
+            train.append(float(p["train_accuracy"]))
+            val.append(float(p["val_accuracy"]))
+        elif own and event.kind == "fold":
+            followed.folds.setdefault(str(p.get("model", "")), []).append(float(p["accuracy"]))
+        elif own and event.kind == "log":
+            followed.log.append(str(p.get("message", "")))
+
+    # -- drawing -----------------------------------------------------------------------------------------------
+    def _show_run_widgets(self, visible: bool) -> None:
+        for selector in ("#training-progress-row", "#training-results"):
+            self.query_one(selector).display = visible
+
+    def _set(self, selector: str, content) -> None:
+        """Update a Static, hiding it while it has nothing to say (so its margin goes too)."""
+        widget = self.query_one(selector, Static)
+        widget.update(content)
+        widget.display = bool(content)
+
+    def _render_run(self) -> None:
+        followed = self._followed
+        if followed is None or followed.run is None:
+            return
+        run = followed.run
+        title = Text.assemble((f"run {run.id}", "bold"), f" · {run.kind} {describe_params(run.params)} · "
+                              f"{run.data.get('spec', '')} · ", status_text(run))
+        self.query_one("#training-title", Static).update(title)
+        self.query_one(ProgressBar).update(total=run.fits_total or None, progress=run.fits_done)
+        self._show_times(run)
+        self._set("#training-error", Text(run.error, style="bold red") if run.error else "")
+        folds = Text()
+        for model, scores in followed.folds.items():
+            folds.append(f"{MODEL_NAMES.get(model, model)} folds ", style="bold")
+            folds.append("  ".join(f"{s:.4f}" for s in scores) + "\n")
+        folds.rstrip()
+        self._set("#training-folds", folds)
+        if run.kind == "binary" and followed.results:
+            self._set("#training-report", BinaryReport(followed.results, self._class_label(run)))
+        elif run.kind == "binary" and run.active:
+            self._set("#training-report", Text("the report appears when the run is done", style="dim"))
+        else:
+            self._set("#training-report", "")
+        self._draw_curve(followed)
+        log = Text("log\n", style="bold")
+        log.append("\n".join(followed.log), style="")
+        self._set("#training-log", log if followed.log else "")
+
+    def _show_times(self, run: Run) -> None:
+        parts = [f"{run.fits_done}/{run.fits_total} steps" if run.fits_total else "starting",
+                 f"{RunTimes.elapsed(run)} elapsed"]
+        eta = RunTimes.eta(run)
+        if eta is not None:
+            parts.append(f"ETA {eta}")
+        self.query_one("#training-times", Static).update(" · ".join(parts))
+
+    def _draw_curve(self, followed: _Followed) -> None:
+        plot = self.query_one(LearningCurvePlot)
+        box = self.query_one("#training-curve-box")
+        box.display = followed.run is not None and followed.run.kind in ("binary", "learning_curve")
+        if followed.curve_id is None:
+            self._set("#training-curve-title", Text("no learning curve of this class yet: n starts one with it",
+                                                    style="dim"))
+            plot.display = False
+            return
+        curve_run = followed.curve_run
+        if curve_run is None:
+            return
+        plot.display = True
+        total = int(curve_run.params.get("epochs", DEFAULT_EPOCHS))
+        epochs, train, val = followed.curve
+        title = Text.assemble(("Learning curve", "bold"), f" · run {curve_run.id} · epoch {len(epochs)}/{total} · ",
+                              ("train", "cyan"), " / ", ("validation", "magenta"), " accuracy")
+        self._set("#training-curve-title", title)
+        plot.show_points(epochs, train, val, total)
+
+    def _class_label(self, run: Run) -> str:
+        digit = int(run.params.get("digit", 5))
+        ds = self.app.dataset
+        if ds is not None and run.data == self.app.data_spec.to_dict() and digit < ds.n_classes:
+            return ds.class_names[digit]
+        return str(digit)
+
+    # -- keys --------------------------------------------------------------------------------------------------
+    def action_new_run(self) -> None:
+        if self.app.store is None:
+            self.notify("the run store is unavailable", severity="error")
+            return
+        if self.app.dataset is None:
+            self.notify("the data is still loading; try again in a moment", severity="warning")
+            return
+        self.app.push_screen(NewRunDialog(self.app.dataset.class_names), self._start)
+
+    def _start(self, choice: NewRunChoice | None) -> None:
+        if choice is not None:
+            self._launch(choice)
+
+    @work(thread=True, group="training-launch", exit_on_error=False)
+    def _launch(self, choice: NewRunChoice) -> None:
+        store, spec = self.app.store, self.app.data_spec
+        ids = [launch(store, "binary", {"digit": choice.digit}, spec).id]
+        if choice.learning_curve:
+            ids.append(launch(store, "learning_curve", {"digit": choice.digit, "epochs": DEFAULT_EPOCHS}, spec).id)
+        self.post_message(RunsStarted(ids))
+
+    @on(RunsStarted)
+    def _runs_started(self, message: RunsStarted) -> None:
+        self._select_next = message.run_ids[0]
+        self.notify(f"started run {', '.join(map(str, message.run_ids))}", timeout=3)
+        self.app.refresh_runs()
+
+    def _selected(self) -> Run | None:
+        run_list = self.query_one(RunList)
+        return run_list.run(run_list.selected_id) if run_list.selected_id is not None else None
+
+    def action_cancel_run(self) -> None:
+        run = self._selected()
+        if run is None:
+            return
+        if not run.active:
+            self.notify(f"run {run.id} is already {run.status}", severity="warning")
+            return
+        self._cancel(run.id)
+
+    @work(thread=True, group="training-cancel", exit_on_error=False)
+    def _cancel(self, run_id: int) -> None:
+        run = cancel_run(self.app.store, run_id)
+        self.app.call_from_thread(self.notify, f"run {run_id} {run.status}", timeout=3)
+        self.app.call_from_thread(self.app.refresh_runs)
+
+    def action_delete_run(self) -> None:
+        run = self._selected()
+        if run is None:
+            return
+        if run.active:
+            self.notify(f"run {run.id} is {run.status}; cancel it first (c)", severity="warning")
+            return
+        question = f"Delete run {run.id} ({run.kind} {describe_params(run.params)}, {run.status}) and its results?"
+        self.app.push_screen(ConfirmDialog(question), lambda yes: self._delete(run.id) if yes else None)
+
+    @work(thread=True, group="training-delete", exit_on_error=False)
+    def _delete(self, run_id: int) -> None:
+        self.app.store.delete_run(run_id)
+        self.app.call_from_thread(self.notify, f"run {run_id} deleted", timeout=3)
+        self.app.call_from_thread(self.app.refresh_runs)
