@@ -16,10 +16,10 @@ import numpy as np
 
 MODES: tuple[str, ...] = ("counts", "row", "errors", "column")
 MODE_TITLES: dict[str, str] = {
-    "counts": "counts",
-    "row": "% of each true class (row-normalised)",
-    "errors": "errors only: % of each true class, diagonal removed",
-    "column": "% of each predicted class (column-normalised)",
+    "counts": "counts (rows = true labels)",
+    "row": "row %: share of each true class",
+    "errors": "errors only: row %, diagonal removed",
+    "column": "column %: share of each prediction",
 }
 
 

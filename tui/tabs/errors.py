@@ -1,0 +1,279 @@
+"""The Errors tab: a multiclass model's confusion heatmap whose cells open their digits.
+
+``m`` cycles counts / row % / errors only / column %; the arrows move over cells; ``enter`` opens a cell's
+digits (most confident mistake first) and ``enter`` again one digit with its top-3 scores; ``p`` shows the 2×2
+pair view of a cell's two classes; ``x`` lists the most confident mistakes over all cells; ``s`` runs the
+selected model as a background job. The runs are read from the store; nothing is trained in this process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rich.table import Table
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import OptionList, Static
+
+from engine.confusion import ErrorAnalysis
+from engine.data import Dataset
+from engine.jobs import launch
+from engine.models.multiclass import JOB_KIND, MODELS, latest_done, load_analysis, runs_of
+from engine.store import Run
+from tui.widgets.errors_heatmap import ConfusionHeatmap
+from tui.widgets.errors_models import ModelPicker, ModelStatus
+from tui.widgets.errors_screens import PairView, cell_gallery, mistakes_gallery
+
+
+class ErrorsTab(Vertical):
+    """Error analysis of the selected model's newest done run on the app's data."""
+
+    BINDINGS = [
+        Binding("m", "cycle_mode", "Mode", id="errors-mode"),
+        Binding("s", "start", "Run model", id="errors-start"),
+        Binding("x", "mistakes", "Mistakes", id="errors-mistakes"),
+    ]
+
+    model: reactive[str] = reactive("sgd", init=False)
+
+    @dataclass
+    class ModelsSummarised(Message):
+        """What the store holds per model (read in a thread worker)."""
+
+        statuses: list[ModelStatus]
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, ErrorsTab.ModelsSummarised)
+
+    @dataclass
+    class AnalysisLoaded(Message):
+        """A done run's predictions and scores were read from the store."""
+
+        run_id: int
+        model: str
+        analysis: ErrorAnalysis
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.statuses: dict[str, ModelStatus] = {m: ModelStatus(m) for m in MODELS}
+        self.loaded_run: int | None = None
+        self.analysis: ErrorAnalysis | None = None
+        self._accuracy_cache: dict[int, float] = {}
+        self._summarised = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="errors-body"):
+            yield ConfusionHeatmap(id="errors-map")
+            with Vertical(id="errors-side"):
+                yield ModelPicker(id="errors-models")
+                yield Static(id="errors-confusions")
+        yield Static("", id="errors-status")
+
+    def on_mount(self) -> None:
+        self.query_one("#errors-models").border_title = "Models · CV accuracy"
+        self.query_one("#errors-confusions").border_title = "Top confusions"
+        self.watch(self.app, "runs", self._runs_changed)
+        self._show_empty()
+
+    def on_show(self) -> None:
+        self.query_one(ConfusionHeatmap).focus()
+
+    # -- reading the store ---------------------------------------------------------------------------------------
+    def _runs_changed(self, runs: list[Run]) -> None:
+        if self.app.store is not None:
+            self._summarise(list(runs))
+
+    @work(thread=True, exclusive=True, group="errors-summary", exit_on_error=False)
+    def _summarise(self, runs: list[Run]) -> None:
+        store, spec = self.app.store, self.app.data_spec
+        statuses = []
+        for model in MODELS:
+            mine = runs_of(runs, model, spec)
+            done = latest_done(mine, model, spec)
+            accuracy = None
+            if done is not None:
+                if done.id not in self._accuracy_cache:
+                    self._accuracy_cache[done.id] = float(store.get_result(done.id, "accuracy"))
+                accuracy = self._accuracy_cache[done.id]
+            active = next((r for r in mine if r.active), None)
+            newest = mine[0] if mine else None
+            failed = newest if newest is not None and newest.status in ("failed", "cancelled", "interrupted") else None
+            statuses.append(ModelStatus(model, done, accuracy, active, failed))
+        self.post_message(self.ModelsSummarised(statuses))
+
+    @on(ModelsSummarised)
+    def _summarised_models(self, message: ModelsSummarised) -> None:
+        self.statuses = {s.model: s for s in message.statuses}
+        self.query_one(ModelPicker).update_statuses(message.statuses)
+        if not self._summarised:
+            self._summarised = True
+            if self.statuses[self.model].done is None:
+                newest = max((s.done for s in message.statuses if s.done is not None), key=lambda r: r.id,
+                             default=None)
+                if newest is not None:
+                    self.model = newest.params["model"]
+                    return
+        self._show_model()
+
+    def _show_model(self) -> None:
+        """Load the selected model's newest done run if it is not the one shown; otherwise refresh the texts."""
+        status = self.statuses[self.model]
+        if status.done is None:
+            self.loaded_run, self.analysis = None, None
+            self._show_empty()
+        elif status.done.id != self.loaded_run:
+            self._load(status.done.id, self.model)
+        self._update_status()
+
+    @work(thread=True, exclusive=True, group="errors-load", exit_on_error=False)
+    def _load(self, run_id: int, model: str) -> None:
+        self.post_message(self.AnalysisLoaded(run_id, model, load_analysis(self.app.store, run_id)))
+
+    @on(AnalysisLoaded)
+    def _analysis_loaded(self, message: AnalysisLoaded) -> None:
+        if message.model != self.model:
+            return
+        self.loaded_run, self.analysis = message.run_id, message.analysis
+        self.query_one(ConfusionHeatmap).show(message.analysis)
+        self._update_confusions()
+        self._update_status()
+
+    # -- drawing -------------------------------------------------------------------------------------------------
+    def _show_empty(self) -> None:
+        status = self.statuses[self.model]
+        spec = self.app.data_spec.spec
+        if self.app.store is None:
+            text = "No run store: the Errors tab needs one to run and read models."
+        elif status.active is not None:
+            run = status.active
+            text = (f"{MODELS[self.model]} on {spec}: run {run.id} {run.status}, "
+                    f"{run.fits_done}/{run.fits_total} folds done. The heatmap appears when it finishes.")
+        else:
+            text = (f"No {self.model} run on {spec} yet.\n\nPress s to start one: {MODELS[self.model]}, "
+                    "3-fold cross-validated predictions, in a background job (it keeps running if you "
+                    "leave the tab or the app).")
+            if status.failed is not None:
+                text += f"\n\nThe last run ({status.failed.id}) {status.failed.status}: {status.failed.error or ''}"
+        self.query_one(ConfusionHeatmap).show(None, text)
+        self.query_one("#errors-confusions", Static).update("")
+
+    def _update_confusions(self) -> None:
+        analysis = self.analysis
+        panel = self.query_one("#errors-confusions", Static)
+        if analysis is None:
+            panel.update("")
+            return
+        names = analysis.class_names
+        totals = analysis.confusion.sum(axis=1)
+        table = Table.grid(padding=(0, 1))
+        table.add_column(justify="right")
+        table.add_column()
+        table.add_column(justify="right")
+        table.add_column(justify="right", style="dim")
+        for t, p, count in analysis.top_confusions(12):
+            table.add_row(f"{names[t]:.8}", f"→ {names[p]:.8}", f"{count:,}", f"{count / totals[t]:.1%}")
+        panel.update(table if analysis.top_confusions(1) else "no mistakes")
+
+    def _update_status(self) -> None:
+        status_line = self.query_one("#errors-status", Static)
+        analysis, status = self.analysis, self.statuses[self.model]
+        if analysis is None:
+            status_line.update(f"[b]{self.model}[/] · ↑↓ in Models (tab) picks a model · s runs it")
+            return
+        i, j = self.query_one(ConfusionHeatmap).cursor
+        names = analysis.class_names
+        count = int(analysis.confusion[i, j])
+        row = int(analysis.confusion[i].sum())
+        share = f" ({count / row:.1%} of {names[i]})" if row else ""
+        parts = [f"[b]{self.model}[/] {analysis.accuracy:.1%}", f"true {names[i]} → pred {names[j]}: "
+                 f"[b]{count:,}[/]{share}"]
+        if status.active is not None:
+            parts.append(f"[cyan]run {status.active.id} ⟳ {status.active.fits_done}/{status.active.fits_total}[/]")
+        status_line.update(" · ".join(parts))
+
+    # -- events --------------------------------------------------------------------------------------------------
+    @on(ConfusionHeatmap.CellMoved)
+    def _cell_moved(self) -> None:
+        self._update_status()
+
+    @on(OptionList.OptionHighlighted, "#errors-models")
+    def _model_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id is not None:
+            self.model = event.option.id
+
+    @on(OptionList.OptionSelected, "#errors-models")
+    def _model_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is None:
+            return
+        self.model = event.option.id
+        status = self.statuses[self.model]
+        if status.done is None and status.active is None:
+            self.action_start()
+        else:
+            self.query_one(ConfusionHeatmap).focus()
+
+    def watch_model(self, model: str) -> None:
+        picker = self.query_one(ModelPicker)
+        if picker.highlighted != picker.get_option_index(model):
+            picker.select_model(model)
+        self._show_model()
+
+    # -- keys ----------------------------------------------------------------------------------------------------
+    def action_cycle_mode(self) -> None:
+        self.query_one(ConfusionHeatmap).cycle_mode()
+
+    def action_start(self) -> None:
+        store = self.app.store
+        if store is None:
+            self.notify("No run store: cannot start a job.", severity="error")
+            return
+        status = self.statuses[self.model]
+        if status.active is not None:
+            self.notify(f"{self.model} is already running (run {status.active.id}).", severity="warning")
+            return
+        run = launch(store, JOB_KIND, {"model": self.model}, self.app.data_spec)
+        self.notify(f"Started run {run.id}: {MODELS[self.model]} on {self.app.data_spec.spec}.")
+        self.statuses[self.model] = ModelStatus(self.model, status.done, status.accuracy, run)
+        if status.done is None:
+            self._show_empty()
+        self.app.refresh_runs()
+
+    def _images(self) -> np.ndarray | None:
+        """The training images the shown run describes, or None (with a notification) if they are not here."""
+        ds: Dataset | None = self.app.dataset
+        if self.analysis is None:
+            return None
+        if ds is None:
+            self.notify("The data is still loading.", severity="warning")
+            return None
+        if not np.array_equal(ds.y_train, self.analysis.y_true):
+            self.notify("This run's labels differ from the loaded data; run the model again (s).",
+                        severity="error")
+            return None
+        return ds.X_train
+
+    @on(ConfusionHeatmap.CellOpened)
+    def _open_cell(self, message: ConfusionHeatmap.CellOpened) -> None:
+        images = self._images()
+        if images is not None:
+            self.app.push_screen(cell_gallery(images, self.analysis, message.true, message.predicted))
+
+    @on(ConfusionHeatmap.PairRequested)
+    def _open_pair(self, message: ConfusionHeatmap.PairRequested) -> None:
+        images = self._images()
+        if images is None:
+            return
+        if message.a == message.b:
+            self.notify("Put the cursor on an off-diagonal cell to compare its two classes.", severity="warning")
+            return
+        self.app.push_screen(PairView(images, self.analysis, message.a, message.b))
+
+    def action_mistakes(self) -> None:
+        images = self._images()
+        if images is not None:
+            self.app.push_screen(mistakes_gallery(images, self.analysis))
