@@ -7,12 +7,12 @@ import sys
 from typing import Callable
 
 from engine import __version__
-from engine.cli import binary, info, runs, threshold
+from engine.cli import binary, errors, info, runs, threshold
 from engine.cli.common import add_common_options
 from engine.errors import ExplorerError
 
 # Each command module has ``register(subparsers)`` which adds its parser with ``func=run(args) -> int``.
-COMMANDS = [info, binary, threshold, runs]
+COMMANDS = [info, binary, threshold, errors, runs]
 
 
 class _Parser(argparse.ArgumentParser):

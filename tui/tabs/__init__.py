@@ -27,4 +27,5 @@ TABS: list[TabSpec] = [
     TabSpec("dataset", "Dataset", "tui.tabs.dataset:DatasetTab"),
     TabSpec("training", "Training", "tui.tabs.training:TrainingTab"),
     TabSpec("threshold", "Threshold", "tui.tabs.threshold:ThresholdTab"),
+    TabSpec("errors", "Errors", "tui.tabs.errors:ErrorsTab"),
 ]
