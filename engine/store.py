@@ -2,6 +2,10 @@
 
 Job processes write; the TUI and the CLI read. Each process opens its own :class:`RunStore`. Results are JSON
 values or numpy arrays saved as ``.npy`` bytes (never pickles).
+
+The schema is versioned (``meta.schema_version``); opening an older store migrates it in one transaction, a
+newer one is refused. A file that is not an SQLite database, or an SQLite database that is not a mnist-explorer
+store, is refused and left byte-for-byte untouched.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import os
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -21,9 +26,14 @@ import platformdirs
 
 from engine.errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled", "interrupted")
+APPLICATION = "mnist-explorer"
+LAUNCH_GRACE_S = 60.0  # a queued run without a process is given this long for its launcher to record one
+SQLITE_MAGIC = b"SQLite format 3\x00"
+RUN_COLUMNS = ("id, kind, params, data, status, created, started, finished, pid, pid_start, error, "
+               "fits_done, fits_total, heartbeat")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,7 +50,8 @@ CREATE TABLE IF NOT EXISTS runs (
     pid_start TEXT,
     error TEXT,
     fits_done INTEGER NOT NULL DEFAULT 0,
-    fits_total INTEGER NOT NULL DEFAULT 0
+    fits_total INTEGER NOT NULL DEFAULT 0,
+    heartbeat REAL
 );
 CREATE TABLE IF NOT EXISTS events (
     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -58,6 +69,10 @@ CREATE TABLE IF NOT EXISTS results (
     PRIMARY KEY (run_id, name)
 );
 """
+# Steps that bring a store of version ``key - 1`` to version ``key`` (a fresh store gets ``_SCHEMA`` instead).
+_MIGRATIONS = {
+    2: ("ALTER TABLE runs ADD COLUMN heartbeat REAL",),
+}
 
 
 def default_store_path() -> Path:
@@ -83,13 +98,18 @@ class Run:
     error: str | None
     fits_done: int
     fits_total: int
+    heartbeat: float | None = None  # the job's last write (progress, event or result): its last sign of life
 
     @property
     def active(self) -> bool:
         return self.status in ACTIVE
 
     def elapsed(self, now: float | None = None) -> float:
-        """Seconds of work so far (or in all, once finished)."""
+        """Seconds of work so far (or in all, once finished).
+
+        An interrupted run's ``finished`` is its last sign of life, not the moment it was found gone, so its
+        elapsed time is how long it actually worked.
+        """
         if self.started is None:
             return 0.0
         end = self.finished if self.finished is not None else (now if now is not None else time.time())
@@ -106,7 +126,7 @@ class Run:
             "id": self.id, "kind": self.kind, "params": self.params, "data": self.data,
             "status": self.status, "created": self.created, "started": self.started,
             "finished": self.finished, "pid": self.pid, "error": self.error,
-            "fits_done": self.fits_done, "fits_total": self.fits_total,
+            "fits_done": self.fits_done, "fits_total": self.fits_total, "heartbeat": self.heartbeat,
         }
 
 
@@ -139,6 +159,7 @@ def process_start_time(pid: int) -> str | None:
 
 
 def pid_alive(pid: int | None, start: str | None) -> bool:
+    """Whether process ``pid`` still runs and (when ``start`` is known) is the same process, not a reused pid."""
     if not pid:
         return False
     now = process_start_time(pid)
@@ -166,40 +187,80 @@ class RunStore:
         if not self.path.exists() and not os.access(self.path.parent, os.W_OK):
             raise StoreError(f"{self.path.parent}: folder is not writable, cannot create the store")
         if self.path.exists() and self.path.stat().st_size > 0:
-            with open(self.path, "rb") as fh:
-                if fh.read(16) != b"SQLite format 3\x00":
-                    raise StoreError(f"{self.path}: is not an SQLite database (left untouched); pass another --store")
+            try:
+                with open(self.path, "rb") as fh:
+                    magic = fh.read(len(SQLITE_MAGIC))
+            except OSError as exc:
+                raise StoreError(f"{self.path}: cannot read ({exc.strerror or exc})") from None
+            if magic != SQLITE_MAGIC:
+                raise StoreError(f"{self.path}: is not an SQLite database (left untouched); pass another --store")
+        conn = None
         try:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 30000")
+            self._check_ours(conn)  # read-only: a database that is not ours is never written to
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             self._migrate(conn)
         except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
             raise StoreError(f"{self.path}: cannot use this store ({exc})") from None
+        except StoreError:
+            if conn is not None:
+                conn.close()
+            raise
         return conn
 
-    def _migrate(self, conn: sqlite3.Connection) -> None:
+    def _check_ours(self, conn: sqlite3.Connection) -> None:
+        """Refuse an SQLite database that some other program made (tables, but no mnist-explorer schema)."""
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if tables and "meta" not in tables:
-            raise StoreError(f"{self.path}: an SQLite database, but not a mnist-explorer store (left untouched)")
-        if "meta" in tables:
+        if not tables:
+            return
+        row = None
+        if "meta" in tables and {"runs", "events", "results"} <= tables:
             row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            version = int(row[0]) if row else 0
-            if version > SCHEMA_VERSION:
-                raise StoreError(f"{self.path}: store schema v{version} is newer than this mnist-explorer (v{SCHEMA_VERSION})")
-            if version == SCHEMA_VERSION:
-                return
+        if row is None:
+            raise StoreError(f"{self.path}: an SQLite database, but not a mnist-explorer store (left untouched)")
+        if int(row[0]) > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: store schema v{row[0]} is newer than this mnist-explorer's (v{SCHEMA_VERSION})"
+            )
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Create the schema in a new store, or bring an older one up to ``SCHEMA_VERSION``, atomically."""
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                conn.execute(statement)
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            # read inside the write lock: another process may have created or migrated the store meanwhile
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            version = 0
+            if "meta" in tables:
+                row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                version = int(row[0]) if row else 0
+            if version == 0:
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    conn.execute(statement)
+            else:
+                for step in range(version + 1, SCHEMA_VERSION + 1):
+                    for statement in _MIGRATIONS[step]:
+                        conn.execute(statement)
+            if version != SCHEMA_VERSION:
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('application', ?)", (APPLICATION,))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    @property
+    def schema_version(self) -> int:
+        row = self._execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(row[0])
+
+    def log_path(self, run_id: int) -> Path:
+        """Where a launched job's stdout and stderr go."""
+        return self.path.parent / "logs" / f"run-{run_id}.log"
 
     def close(self) -> None:
         with self._lock:
@@ -212,6 +273,22 @@ class RunStore:
             except sqlite3.OperationalError as exc:
                 raise StoreError(f"{self.path}: {exc}") from None
 
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: BEGIN IMMEDIATE, then COMMIT, or ROLLBACK on any error."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"{self.path}: {exc}") from None
+
     # -- runs ----------------------------------------------------------------------------------------------
     def create_run(self, kind: str, params: dict, data: dict) -> Run:
         cur = self._execute(
@@ -221,7 +298,7 @@ class RunStore:
         return self.get_run(cur.lastrowid)
 
     def get_run(self, run_id: int) -> Run:
-        row = self._execute("SELECT * FROM runs WHERE id = ?", (int(run_id),)).fetchone()
+        row = self._execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (int(run_id),)).fetchone()
         if row is None:
             raise StoreError(f"no run {run_id} in {self.path}")
         return _run(row)
@@ -229,41 +306,51 @@ class RunStore:
     def list_runs(self, kind: str | None = None) -> list[Run]:
         """Runs newest first, optionally of one kind."""
         if kind is None:
-            rows = self._execute("SELECT * FROM runs ORDER BY id DESC").fetchall()
+            rows = self._execute(f"SELECT {RUN_COLUMNS} FROM runs ORDER BY id DESC").fetchall()
         else:
-            rows = self._execute("SELECT * FROM runs WHERE kind = ? ORDER BY id DESC", (kind,)).fetchall()
+            rows = self._execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE kind = ? ORDER BY id DESC",
+                                 (kind,)).fetchall()
         return [_run(r) for r in rows]
 
     def mark_running(self, run_id: int, pid: int) -> None:
+        """The job process ``pid`` has started work. A run that already finished (cancelled before its process
+        got going, or found interrupted) stays finished: only :meth:`reopen` puts a run back in the queue."""
+        now = time.time()
         self._execute(
-            "UPDATE runs SET status='running', started=COALESCE(started, ?), pid=?, pid_start=? "
-            "WHERE id=? AND status IN ('queued', 'running', 'interrupted')",
-            (time.time(), pid, process_start_time(pid), run_id),
+            "UPDATE runs SET status='running', started=COALESCE(started, ?), pid=?, pid_start=?, heartbeat=? "
+            "WHERE id=? AND status IN ('queued', 'running')",
+            (now, pid, process_start_time(pid), now, run_id),
         )
 
     def set_pid(self, run_id: int, pid: int) -> None:
         """Record the job process as soon as it is spawned, before it marks itself running."""
-        self._execute("UPDATE runs SET pid=?, pid_start=? WHERE id=?", (pid, process_start_time(pid), run_id))
+        self._execute("UPDATE runs SET pid=?, pid_start=?, heartbeat=? WHERE id=?",
+                      (pid, process_start_time(pid), time.time(), run_id))
 
     def set_progress(self, run_id: int, done: int, total: int | None = None) -> None:
         if total is None:
-            self._execute("UPDATE runs SET fits_done=? WHERE id=?", (done, run_id))
+            self._execute("UPDATE runs SET fits_done=?, heartbeat=? WHERE id=?", (done, time.time(), run_id))
         else:
-            self._execute("UPDATE runs SET fits_done=?, fits_total=? WHERE id=?", (done, total, run_id))
+            self._execute("UPDATE runs SET fits_done=?, fits_total=?, heartbeat=? WHERE id=?",
+                          (done, total, time.time(), run_id))
 
-    def finish(self, run_id: int, status: str, error: str | None = None) -> bool:
-        """Move an active run to a final status; False if it had already finished (e.g. was cancelled)."""
+    def finish(self, run_id: int, status: str, error: str | None = None, at: float | None = None) -> bool:
+        """Move an active run to a final status (at time ``at``, default now); False if it had already finished
+        (e.g. was cancelled)."""
         if status not in FINISHED:
             raise ValueError(status)
         cur = self._execute(
             "UPDATE runs SET status=?, finished=?, error=? WHERE id=? AND status IN ('queued', 'running')",
-            (status, time.time(), error, run_id),
+            (status, time.time() if at is None else at, error, run_id),
         )
         return cur.rowcount == 1
 
     def reopen(self, run_id: int) -> None:
-        """Put a finished run back in the queue (resume)."""
-        self._execute("UPDATE runs SET status='queued', finished=NULL, error=NULL WHERE id=?", (run_id,))
+        """Put a finished run back in the queue (resume); its launcher then records the new process."""
+        self._execute(
+            "UPDATE runs SET status='queued', finished=NULL, error=NULL, pid=NULL, pid_start=NULL, heartbeat=? "
+            "WHERE id=?", (time.time(), run_id),
+        )
 
     def delete_run(self, run_id: int) -> None:
         run = self.get_run(run_id)
@@ -272,36 +359,38 @@ class RunStore:
         self._execute("DELETE FROM runs WHERE id=?", (run_id,))
 
     def reap(self) -> list[int]:
-        """Mark active runs whose process has vanished as interrupted; returns their ids."""
+        """Mark active runs whose process has vanished as interrupted; returns their ids.
+
+        A run's process counts as vanished when its pid is gone, is a zombie, or now belongs to another process
+        (the kernel start time differs). A queued run with no process yet is given ``LAUNCH_GRACE_S`` from its
+        creation (or requeueing) for its launcher to record one. The run's ``finished`` becomes its last sign
+        of life, and everything it saved stays.
+        """
         gone = []
-        for row in self._execute("SELECT * FROM runs WHERE status IN ('queued', 'running')").fetchall():
-            run = _run(row)
+        now = time.time()
+        rows = self._execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE status IN ('queued', 'running')").fetchall()
+        for run in map(_run, rows):
             if run.pid is None:
-                # queued but never spawned (its launcher died): give it a grace period
-                if time.time() - run.created > 60:
-                    gone.append(run.id)
+                if now - (run.heartbeat or run.created) > LAUNCH_GRACE_S:
+                    gone.append(run)
             elif not pid_alive(run.pid, run.pid_start):
-                gone.append(run.id)
-        for run_id in gone:
-            self.finish(run_id, "interrupted", "the job's process ended without finishing (killed or crashed)")
-        return gone
+                gone.append(run)
+        reaped = []
+        for run in gone:
+            last_seen = max(t for t in (run.created, run.started, run.heartbeat) if t is not None)
+            error = f"the job's process ended without finishing (killed or crashed; log: {self.log_path(run.id)})"
+            if self.finish(run.id, "interrupted", error, at=last_seen):
+                reaped.append(run.id)
+        return reaped
 
     # -- events --------------------------------------------------------------------------------------------
     def add_event(self, run_id: int, kind: str, payload: dict | None = None) -> int:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                seq = self._conn.execute(
-                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE run_id=?", (run_id,)
-                ).fetchone()[0]
-                self._conn.execute(
-                    "INSERT INTO events VALUES (?, ?, ?, ?, ?)",
-                    (run_id, seq, time.time(), kind, json.dumps(payload or {})),
-                )
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        """Append an event to a run; returns its sequence number (1, 2, ...)."""
+        now = time.time()
+        with self._write() as conn:
+            conn.execute("UPDATE runs SET heartbeat=? WHERE id=?", (now, run_id))
+            seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE run_id=?", (run_id,)).fetchone()[0]
+            conn.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?)", (run_id, seq, now, kind, json.dumps(payload or {})))
         return seq
 
     def events(self, run_id: int, after: int = 0, kind: str | None = None) -> list[Event]:
@@ -318,14 +407,16 @@ class RunStore:
     def put_result(self, run_id: int, name: str, value: Any) -> None:
         """Save a JSON-able value or a numpy array under ``name``."""
         if isinstance(value, np.ndarray):
-            if value.dtype == object:
-                raise TypeError(f"result {name!r}: object arrays cannot be stored")
+            if value.dtype.hasobject:
+                raise TypeError(f"result {name!r}: object arrays cannot be stored (they would need pickle)")
             buf = io.BytesIO()
             np.save(buf, value, allow_pickle=False)
             fmt, blob = "npy", buf.getvalue()
         else:
             fmt, blob = "json", json.dumps(value).encode()
-        self._execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", (run_id, name, fmt, blob))
+        with self._write() as conn:
+            conn.execute("UPDATE runs SET heartbeat=? WHERE id=?", (time.time(), run_id))
+            conn.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", (run_id, name, fmt, blob))
 
     def get_result(self, run_id: int, name: str, default: Any = KeyError) -> Any:
         row = self._execute("SELECT format, value FROM results WHERE run_id=? AND name=?", (run_id, name)).fetchone()
@@ -359,6 +450,6 @@ def _decode(fmt: str, blob: bytes) -> Any:
 
 def _run(row: tuple) -> Run:
     (run_id, kind, params, data, status, created, started, finished, pid, pid_start, error,
-     fits_done, fits_total) = row
+     fits_done, fits_total, heartbeat) = row
     return Run(run_id, kind, json.loads(params), json.loads(data), status, created, started, finished,
-               pid, pid_start, error, fits_done, fits_total)
+               pid, pid_start, error, fits_done, fits_total, heartbeat)
