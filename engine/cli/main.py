@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable
+from typing import Any, Callable, Sequence
 
 from engine import __version__
 from engine.cli import binary, errors, info, runs, threshold
@@ -20,7 +20,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(extra_commands: Sequence[Any] = ()) -> argparse.ArgumentParser:
+    """The parser of every command; ``extra_commands`` are more modules with ``register(sub)`` (e.g. from tui)."""
     parser = _Parser(
         prog="mnist-explorer",
         description="Explore handwritten-digit classification: with no command, opens the terminal app.",
@@ -29,14 +30,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_common_options(parser, suppress=False)
     parser.set_defaults(json=False, func=None)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
-    for module in COMMANDS:
+    for module in [*COMMANDS, *extra_commands]:
         module.register(sub)
     return parser
 
 
-def main(argv: list[str] | None = None, open_app: Callable[[argparse.Namespace], int] | None = None) -> int:
-    """Run the CLI; ``open_app`` starts the TUI when no subcommand is given."""
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, open_app: Callable[[argparse.Namespace], int] | None = None,
+         extra_commands: Sequence[Any] = ()) -> int:
+    """Run the CLI; ``open_app`` starts the TUI when no subcommand is given; ``extra_commands`` add subcommands."""
+    args = build_parser(extra_commands).parse_args(argv)
     try:
         if args.func is None:
             if open_app is None:
