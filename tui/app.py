@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
+from typing import Iterable
 
-from textual import on, work
-from textual.app import App, ComposeResult
+from textual import events, on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.dom import DOMNode
+from textual.geometry import Size
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
@@ -108,11 +113,11 @@ class MnistExplorerApp(App[int]):
             self._poll_store()
 
     # -- layout and keys ---------------------------------------------------------------------------------------
-    def on_resize(self) -> None:
-        self._check_size()
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size(event.size)  # self.size may still hold the old size here
 
-    def _check_size(self) -> None:
-        width, height = self.size
+    def _check_size(self, size: Size | None = None) -> None:
+        width, height = size or self.size
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.screen.set_class(small, "-too-small")
         if small:
@@ -134,9 +139,26 @@ class MnistExplorerApp(App[int]):
         rows.sort(key=lambda row: (row[2] != "everywhere", row[2]))
         self.push_screen(HelpScreen(rows))
 
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette (ctrl+p) offers every tab and every described key of the current screen by name."""
+        yield from super().get_system_commands(screen)
+        for tab in TABS:
+            yield SystemCommand(f"Tab: {tab.title}", f"show the {tab.title} tab",
+                                partial(self.action_show_tab, tab.id))
+        keys: dict[tuple[DOMNode, str, str], list[str]] = {}
+        for active in screen.active_bindings.values():
+            binding, node = active.binding, active.node
+            if binding.description and node is not self and node is not screen:
+                keys.setdefault((node, binding.action, binding.description), []).append(self.get_key_display(binding))
+        for (node, action, description), displays in keys.items():
+            yield SystemCommand(f"{_owner_name(node)}: {description}", "key " + " or ".join(displays),
+                                partial(self.run_action, action, node))
 
-def _owner_name(node) -> str:
-    for tab in TABS:
-        if type(node).__name__ == tab.target.partition(":")[2]:
-            return tab.title
+
+def _owner_name(node: DOMNode) -> str:
+    """The title of the tab holding ``node`` (or its class name outside any tab)."""
+    tab_classes = {tab.target.partition(":")[2]: tab.title for tab in TABS}
+    for ancestor in node.ancestors_with_self:
+        if type(ancestor).__name__ in tab_classes:
+            return tab_classes[type(ancestor).__name__]
     return type(node).__name__.removesuffix("Tab")

@@ -123,15 +123,15 @@ class DatasetTab(Vertical):
         self._update_balance()
 
     @on(DigitGridView.Opened)
-    def _open(self, message: DigitGridView.Opened) -> None:
+    def _open_detail(self, message: DigitGridView.Opened) -> None:
         ds = self.dataset
         if ds is None:
             return
         grid = message.grid
         detail = DigitDetail(ds.images(self.split), ds.labels(self.split), grid.indices, message.position,
                              ds.class_names, self.split)
-        self.app.push_screen(detail, self._closed)
+        self.app.push_screen(detail, self._detail_closed)
 
-    def _closed(self, position: int | None) -> None:
+    def _detail_closed(self, position: int | None) -> None:
         if position is not None:
             self.query_one(DigitGridView).cursor = position

@@ -38,8 +38,10 @@ class DigitGridView(Widget, can_focus=True):
         Binding("right", "move(1, 0)", "Next digit", show=False),
         Binding("up", "move(0, -1)", "Digit above", show=False),
         Binding("down", "move(0, 1)", "Digit below", show=False),
-        Binding("pagedown,right_square_bracket", "page(1)", "Next page", key_display="]"),
-        Binding("pageup,left_square_bracket", "page(-1)", "Prev page", key_display="["),
+        Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
+        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="["),
+        Binding("pagedown", "page(1)", "Next page", show=False),
+        Binding("pageup", "page(-1)", "Prev page", show=False),
         Binding("home", "jump(0)", "First page", show=False),
         Binding("end", "jump(-1)", "Last page", show=False),
         Binding("enter", "open", "Open digit"),
@@ -95,7 +97,7 @@ class DigitGridView(Widget, can_focus=True):
         return 0 if self.images is None else display_side(self.images.shape[-1], self.large)
 
     @property
-    def layout(self) -> tuple[int, int]:
+    def grid_shape(self) -> tuple[int, int]:
         """(columns, rows) of digits that fit the widget now."""
         if self.images is None:
             return (1, 1)
@@ -103,7 +105,7 @@ class DigitGridView(Widget, can_focus=True):
 
     @property
     def page_size(self) -> int:
-        columns, rows = self.layout
+        columns, rows = self.grid_shape
         return columns * rows
 
     @property
@@ -122,7 +124,7 @@ class DigitGridView(Widget, can_focus=True):
 
     # -- keys --------------------------------------------------------------------------------------------------
     def action_move(self, dx: int, dy: int) -> None:
-        columns, _ = self.layout
+        columns, _ = self.grid_shape
         self.cursor = self._clamp(self.cursor + dx + dy * columns)
 
     def action_page(self, delta: int) -> None:
@@ -158,7 +160,7 @@ class DigitGridView(Widget, can_focus=True):
     def render(self):
         if self.images is None or not self.count:
             return Text(self.empty_text, style="dim", justify="center")
-        columns, _ = self.layout
+        columns, _ = self.grid_shape
         size = self.page_size
         start = self.page * size
         shown = self.indices[start:start + size]
