@@ -7,12 +7,12 @@ import sys
 from typing import Any, Callable, Sequence
 
 from engine import __version__
-from engine.cli import binary, errors, info, runs, threshold
+from engine.cli import binary, errors, info, runs, search, threshold
 from engine.cli.common import add_common_options
 from engine.errors import ExplorerError
 
 # Each command module has ``register(subparsers)`` which adds its parser with ``func=run(args) -> int``.
-COMMANDS = [info, binary, threshold, errors, runs]
+COMMANDS = [info, binary, threshold, errors, search, runs]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -31,6 +31,9 @@ def register(sub) -> None:
         if with_id:
             a.add_argument("run_id", metavar="ID", type=int)
         a.set_defaults(func=ACTIONS[name])
+    from engine.cli.search import add_run_actions  # watch, resume and export of searches
+
+    add_run_actions(actions, common_parent)
 
 
 def format_duration(seconds: float | None) -> str:

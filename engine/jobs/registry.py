@@ -11,6 +11,7 @@ from typing import Callable
 
 JOB_KINDS: dict[str, str] = {
     "binary": "engine.models.binary:run_binary",
+    "search": "engine.search.runner:run_search",
     "learning_curve": "engine.models.learning_curve:run_learning_curve",
     "multiclass": "engine.models.multiclass:run_multiclass",
 }

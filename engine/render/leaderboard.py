@@ -1,0 +1,99 @@
+"""A search's leaderboard as a rich renderable: a status line and a table of configs, best first.
+
+Shared by ``mnist-explorer search`` / ``runs watch`` (inside rich Live) and the Search tab (in a Static).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.table import Table
+from rich.text import Text
+
+from engine.search.grid import describe
+from engine.search.state import SearchState
+
+STATUS_STYLE = {"done": "green", "failed": "red", "cancelled": "yellow", "interrupted": "magenta",
+                "running": "cyan", "queued": "blue"}
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    seconds = int(round(seconds))
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def status_line(state: SearchState, now: float | None = None) -> Text:
+    """``run 3 knn · 24/40 fits · 0:05 · ETA 0:03 · 4.8 fits/s · running``."""
+    run = state.run
+    elapsed = run.elapsed(now)
+    parts = [f"run {run.id} {run.params.get('estimator', run.kind)}",
+             f"{state.fits_done}/{state.fits_total} fits", format_duration(elapsed)]
+    eta = run.eta(now)
+    if eta is not None:
+        parts.append(f"ETA {format_duration(eta)}")
+    if elapsed > 0 and state.fits_done and run.active:
+        parts.append(f"{state.fits_done / elapsed:.1f} fits/s")
+    if state.method:
+        parts.append(state.method)
+    text = Text(" · ".join(parts) + " · ")
+    text.append(run.status, style=STATUS_STYLE.get(run.status, ""))
+    if run.error:
+        text.append(f" — {run.error}", style="red")
+    return text
+
+
+@dataclass
+class Leaderboard:
+    """Renderable leaderboard of a search; ``max_rows`` (default: what fits the height) bounds the table."""
+
+    state: SearchState
+    max_rows: int | None = None
+    now: float | None = None
+
+    def table(self, max_rows: int | None = None) -> Table:
+        n_folds = self.state.n_folds
+        table = Table("#", "params", "mean ± std", "folds", "fit s", "status", box=None, pad_edge=False,
+                      header_style="bold", expand=False)
+        table.columns[0].justify = "right"
+        table.columns[2].justify = "right"
+        table.columns[4].justify = "right"
+        rows = self.state.rows()
+        shown = rows if max_rows is None else rows[:max(1, max_rows)]
+        for row in shown:
+            mean = "–" if row.mean is None else f"{row.mean:.4f} ± {row.std:.4f}"
+            folds = " ".join("·····" if s is None else f"{s:.3f}" for s in row.split_scores)
+            fit = "–" if row.mean_fit_time is None else f"{row.mean_fit_time:.2f}"
+            style = {"done": "green", "partial": "cyan", "pending": "dim"}[row.status]
+            status = f"{row.folds_done}/{n_folds}" if row.status == "partial" else row.status
+            table.add_row("–" if row.rank is None else str(row.rank), describe(row.params), mean, folds, fit,
+                          Text(status, style=style), style="bold" if row.rank == 1 and row.status == "done" else None)
+        if len(shown) < len(rows):
+            table.add_row("", Text(f"… {len(rows) - len(shown)} more configs", style="dim"), "", "", "", "")
+        return table
+
+    def footer(self) -> Text | None:
+        results = self.state.results
+        if "best_params" not in results:
+            return None
+        return Text.assemble(("best ", "bold"), describe(results["best_params"]),
+                             f" · cv {results['best_score']:.4f} · test {results['test_accuracy']:.4f}"
+                             f" · search {results['elapsed_s']:.2f}s")
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield status_line(self.state, self.now if self.now is not None else time.time())
+        if not self.state.configs:
+            yield Text("waiting for the search to start…", style="dim")
+            return
+        footer = self.footer()
+        max_rows = self.max_rows
+        if max_rows is None and options.height is not None:
+            max_rows = options.height - 3 - (footer is not None)
+        yield self.table(max_rows)
+        if footer is not None:
+            yield footer
