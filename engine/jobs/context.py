@@ -12,8 +12,12 @@ from engine.data import DataSpec, Dataset, load_dataset
 from engine.store import Run, RunStore
 
 
-class Cancelled(Exception):
-    """Raised inside a job when it has been asked to stop."""
+class Cancelled(BaseException):
+    """Raised inside a job when it has been asked to stop.
+
+    A ``BaseException`` (like ``KeyboardInterrupt``) so that ``except Exception`` in a job or in a library it
+    calls (e.g. scikit-learn's ``error_score`` handling) cannot swallow the cancel.
+    """
 
 
 class JobContext:

@@ -10,24 +10,37 @@ import time
 from pathlib import Path
 
 from engine.data import DataSpec
-from engine.errors import StoreError
+from engine.errors import StoreError, UsageError
+from engine.jobs.registry import JOB_KINDS
 from engine.store import Run, RunStore, pid_alive
 
-CANCEL_GRACE_S = 0.5
+CANCEL_GRACE_S = 0.3  # how long a cancelled job gets to stop on SIGTERM before SIGKILL
+KILL_WAIT_S = 0.4  # how long cancel_run then waits for the process to be gone
 
 
 def launch(store: RunStore, kind: str, params: dict, data: DataSpec, run_id: int | None = None) -> Run:
-    """Create a run (or requeue ``run_id``) and start its job as a detached process that outlives us."""
+    """Create a run (or requeue ``run_id``) and start its job as a detached process that outlives us.
+
+    The process runs in a session of its own (no controlling terminal: closing the terminal or a dropped SSH
+    connection does not reach it); its stdout and stderr go to ``store.log_path(run.id)``.
+    """
+    if kind not in JOB_KINDS:
+        raise UsageError(f"unknown job kind {kind!r}; known: {', '.join(sorted(JOB_KINDS))}")
     if run_id is None:
         run = store.create_run(kind, params, data.to_dict())
     else:
         store.reopen(run_id)
         run = store.get_run(run_id)
-    log_dir = store.path.parent / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    with open(log_dir / f"run-{run.id}.log", "ab") as log:
+    log_path = store.log_path(run.id)
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(log_path, "ab")
+    except OSError as exc:
+        store.finish(run.id, "failed", f"cannot write the job's log {log_path} ({exc.strerror or exc})")
+        raise StoreError(f"{log_path}: cannot write the job's log ({exc.strerror or exc})") from None
+    with log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "engine.jobs.worker", str(store.path), str(run.id)],
+            [sys.executable, "-m", "engine.jobs.worker", str(store.path.absolute()), str(run.id)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log,
             start_new_session=True, close_fds=True, cwd=_import_root(),
         )
@@ -47,23 +60,30 @@ def run_inline(store: RunStore, kind: str, params: dict, data: DataSpec) -> Run:
 
 
 def cancel_run(store: RunStore, run_id: int) -> Run:
-    """Stop a run's process (and its children) and mark it cancelled; finished results stay."""
+    """Stop a run's process (and its children) and mark it cancelled; finished results stay.
+
+    The run is marked cancelled first (so the job cannot then finish as done), its process group gets SIGTERM
+    and, if still alive after ``CANCEL_GRACE_S``, SIGKILL: it is gone within a second.
+    """
     run = store.get_run(run_id)
     if not run.active:
         raise StoreError(f"run {run_id} is already {run.status}")
     store.finish(run_id, "cancelled")
-    if run.pid and pid_alive(run.pid, run.pid_start):
-        _signal_group(run.pid, signal.SIGTERM)
-        deadline = time.monotonic() + CANCEL_GRACE_S
-        while time.monotonic() < deadline and pid_alive(run.pid, run.pid_start):
-            time.sleep(0.02)
-            _reap_children()
-        if pid_alive(run.pid, run.pid_start):
-            _signal_group(run.pid, signal.SIGKILL)
-        else:  # the job ended; make sure helpers it spawned (joblib workers) are gone too
-            _signal_group(run.pid, signal.SIGKILL)
+    if run.pid and run.pid != os.getpid() and pid_alive(run.pid, run.pid_start):
+        _signal_group(run.pid, run.pid_start, signal.SIGTERM)
+        _wait_gone(run.pid, run.pid_start, CANCEL_GRACE_S)
+        # SIGKILL whatever is left: the job if it is stuck in native code, and helpers it spawned (joblib workers)
+        _signal_group(run.pid, run.pid_start, signal.SIGKILL)
+        _wait_gone(run.pid, run.pid_start, KILL_WAIT_S)
     _reap_children()
     return store.get_run(run_id)
+
+
+def _wait_gone(pid: int, start: str | None, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and pid_alive(pid, start):
+        time.sleep(0.02)
+        _reap_children()
 
 
 def wait_for(store: RunStore, run_id: int, timeout: float | None = None, poll: float = 0.1) -> Run:
@@ -80,14 +100,24 @@ def wait_for(store: RunStore, run_id: int, timeout: float | None = None, poll: f
         time.sleep(poll)
 
 
-def _signal_group(pid: int, sig: int) -> None:
+def _signal_group(pid: int, start: str | None, sig: int) -> None:
+    """Signal a job's process group (launch gives each job a session of its own).
+
+    While the job lives, only a group it leads is signalled (never ours; just the process otherwise). Once it is
+    gone, its group id is signalled anyway to reach helpers it left behind; a reused pid is never signalled.
+    """
+    if pid == os.getpid():  # a job run inline in this very process: marking it cancelled is all we can do
+        return
     try:
-        os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        try:
-            os.kill(pid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass
+        if pid_alive(pid, start):
+            if os.getpgid(pid) == pid and pid != os.getpgid(0):
+                os.killpg(pid, sig)
+            else:
+                os.kill(pid, sig)
+        else:
+            os.killpg(pid, sig)
+    except OSError:  # gone meanwhile, or nothing left in its group
+        pass
 
 
 _children: list[subprocess.Popen] = []

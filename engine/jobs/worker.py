@@ -26,7 +26,10 @@ def one_line(exc: BaseException) -> str:
 
 
 def execute(store: RunStore, run_id: int) -> str:
-    """Run job ``run_id`` in this process; returns the final status."""
+    """Run job ``run_id`` in this process; returns the final status.
+
+    A run that is no longer queued (cancelled before its process got going) is left as it is.
+    """
     store.mark_running(run_id, os.getpid())
     run = store.get_run(run_id)
     if run.status != "running":  # cancelled before it started
@@ -41,6 +44,9 @@ def execute(store: RunStore, run_id: int) -> str:
         store.add_event(run_id, "traceback", {"text": traceback.format_exc()})
         store.finish(run_id, "failed", one_line(exc))
         return "failed"
+    except BaseException as exc:  # SystemExit, KeyboardInterrupt: record why, then let it end the process
+        store.finish(run_id, "failed", one_line(exc))
+        raise
     store.finish(run_id, "done")
     return store.get_run(run_id).status
 

@@ -1,0 +1,164 @@
+"""Jobs through the real process runner and a real SQLite store: done, failed, cancelled, killed, detached."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+import pytest
+
+from engine.cli.main import main
+from engine.data import DataSpec
+from engine.errors import StoreError, UsageError
+from engine.jobs import cancel_run, launch, wait_for
+from engine.store import Run, RunStore, pid_alive
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def jobs_store(store: RunStore) -> Iterator[RunStore]:
+    """A store whose still-active jobs are stopped when the test ends."""
+    yield store
+    for run in store.list_runs():
+        if run.active and run.pid and pid_alive(run.pid, run.pid_start):
+            os.killpg(run.pid, signal.SIGKILL)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not reached in {timeout}s")
+        time.sleep(0.02)
+
+
+def working(store: RunStore, run: Run) -> bool:
+    """The job has started and loaded its data (its first log line is in the store)."""
+    return store.get_run(run.id).status == "running" and bool(store.events(run.id, kind="log"))
+
+
+def test_binary_job_on_digits_finishes_done_with_its_results(jobs_store: RunStore) -> None:
+    run = launch(jobs_store, "binary", {"digit": 5}, DataSpec("digits"))
+    assert run.status == "queued" and run.pid is not None and run.pid != os.getpid()
+    run = wait_for(jobs_store, run.id, timeout=60)
+    assert run.status == "done", run.error
+    assert run.error is None and run.finished >= run.started and run.elapsed() > 0
+    assert run.fits_total == 7 and run.fits_done == 7
+    results = jobs_store.results(run.id)
+    assert len(results["cv_accuracy"]) == 3 and all(a > 0.9 for a in results["cv_accuracy"])
+    assert results["dummy_accuracy"] < min(results["cv_accuracy"])
+    assert np.sum(results["confusion"]) == len(results["y_true"]) == len(results["scores_sgd"]) == 1438
+    assert results["y_true"].dtype == np.int8 and results["proba_rf"].shape == (1438,)
+    assert 0.5 < results["roc_auc_sgd"] <= 1 and 0.5 < results["roc_auc_rf"] <= 1
+    folds = jobs_store.events(run.id, kind="fold")
+    assert [(e.payload["model"], e.payload["fold"]) for e in folds] == [
+        ("sgd", 0), ("sgd", 1), ("sgd", 2), ("rf", 0), ("rf", 1), ("rf", 2)]
+    assert jobs_store.log_path(run.id).is_file()
+
+
+def test_a_job_that_raises_is_failed_with_a_one_line_error(store_path: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a relative --store: the job process must still write to this same file
+    store = RunStore(store_path.name)
+    run = launch(store, "binary", {"digit": 42}, DataSpec("digits"))
+    run = wait_for(store, run.id, timeout=60)
+    assert run.status == "failed"
+    assert run.error.startswith("digit 42 is not a class of this data") and "\n" not in run.error
+    (trace,) = store.events(run.id, kind="traceback")
+    assert "UsageError" in trace.payload["text"]
+    store.close()
+
+
+def test_an_unknown_job_kind_is_refused_before_anything_starts(store: RunStore) -> None:
+    with pytest.raises(UsageError, match="unknown job kind 'astrology'"):
+        launch(store, "astrology", {}, DataSpec("digits"))
+    assert store.list_runs() == []
+
+
+def test_cancel_stops_a_running_job_within_a_second(jobs_store: RunStore) -> None:
+    run = launch(jobs_store, "binary", {"digit": 5}, DataSpec("mnist5k"))
+    wait_until(lambda: working(jobs_store, run), what="job running")
+    started = time.monotonic()
+    cancelled = cancel_run(jobs_store, run.id)
+    assert time.monotonic() - started < 1.0
+    assert cancelled.status == "cancelled" and cancelled.finished is not None
+    assert not pid_alive(run.pid, jobs_store.get_run(run.id).pid_start)
+    seen = len(jobs_store.events(run.id))
+    time.sleep(0.3)
+    assert len(jobs_store.events(run.id)) == seen  # nothing writes any more
+    assert wait_for(jobs_store, run.id, timeout=1).status == "cancelled"
+    with pytest.raises(StoreError, match="already cancelled"):
+        cancel_run(jobs_store, run.id)
+
+
+def test_user_can_cancel_a_run_from_the_cli(jobs_store: RunStore, store_path: Path,
+                                            capsys: pytest.CaptureFixture) -> None:
+    run = launch(jobs_store, "binary", {"digit": 5}, DataSpec("mnist5k"))
+    wait_until(lambda: working(jobs_store, run), what="job running")
+    started = time.monotonic()
+    assert main(["runs", "cancel", str(run.id), "--store", str(store_path), "--json"]) == 0
+    assert time.monotonic() - started < 1.0
+    assert json.loads(capsys.readouterr().out)["status"] == "cancelled"
+    assert not pid_alive(run.pid, jobs_store.get_run(run.id).pid_start)
+    assert main(["runs", "cancel", str(run.id), "--store", str(store_path)]) == 2
+    assert "already cancelled" in capsys.readouterr().err
+
+
+def test_a_run_cancelled_before_its_process_gets_going_never_runs(jobs_store: RunStore) -> None:
+    run = launch(jobs_store, "binary", {"digit": 5}, DataSpec("digits"))
+    assert cancel_run(jobs_store, run.id).status == "cancelled"
+    wait_until(lambda: not pid_alive(run.pid, None), timeout=5, what="process gone")
+    final = jobs_store.get_run(run.id)
+    assert final.status == "cancelled" and final.started is None
+    assert jobs_store.events(run.id) == [] and jobs_store.results(run.id) == {}
+
+
+def test_a_killed_job_is_interrupted_and_keeps_the_results_it_saved(jobs_store: RunStore, store_path: Path,
+                                                                    capsys: pytest.CaptureFixture) -> None:
+    run = launch(jobs_store, "binary", {"digit": 5}, DataSpec("digits"))
+    wait_until(lambda: "scores_sgd" in jobs_store.result_names(run.id), what="first results saved")
+    os.kill(run.pid, signal.SIGKILL)
+    saved = jobs_store.results(run.id)
+    wait_until(lambda: not pid_alive(run.pid, jobs_store.get_run(run.id).pid_start), timeout=5, what="death")
+    assert jobs_store.get_run(run.id).status == "running"  # nobody has looked yet
+
+    assert main(["runs", "list", "--json", "--store", str(store_path)]) == 0  # looking reaps it
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert listed["status"] == "interrupted" and "killed or crashed" in listed["error"]
+    after = jobs_store.results(run.id)
+    assert set(after) == set(saved) >= {"cv_accuracy", "scores_sgd", "y_true"}
+    assert after["cv_accuracy"] == saved["cv_accuracy"]
+    assert np.array_equal(after["scores_sgd"], saved["scores_sgd"])
+    final = jobs_store.get_run(run.id)
+    assert final.finished == final.heartbeat and final.elapsed() < time.time() - final.started
+    assert jobs_store.reap() == []
+
+
+LAUNCHER = """
+import sys
+from engine.data import DataSpec
+from engine.jobs import launch
+from engine.store import RunStore
+print(launch(RunStore(sys.argv[1]), "binary", {"digit": 3}, DataSpec("digits")).id)
+"""
+
+
+def test_a_job_outlives_its_launcher_and_ignores_a_hangup(jobs_store: RunStore, store_path: Path) -> None:
+    launcher = subprocess.run([sys.executable, "-c", LAUNCHER, str(store_path)], capture_output=True, text=True,
+                              timeout=60, cwd=ROOT)
+    assert launcher.returncode == 0, launcher.stderr
+    run = jobs_store.get_run(int(launcher.stdout))
+    assert run.active and pid_alive(run.pid, run.pid_start)  # the launcher is gone, its job is not
+    wait_until(lambda: working(jobs_store, run), what="job running")
+    os.kill(run.pid, signal.SIGHUP)  # what a dropped SSH connection would send
+    done = wait_for(jobs_store, run.id, timeout=60)
+    assert done.status == "done", done.error
+    assert done.params == {"digit": 3} and len(jobs_store.get_result(run.id, "cv_accuracy")) == 3
