@@ -125,6 +125,13 @@ class MnistExplorerApp(App[int]):
                 f"Terminal too small: {width}×{height}.\nmnist-explorer needs at least {MIN_WIDTH}×{MIN_HEIGHT}."
             )
 
+    @on(TabbedContent.TabActivated)
+    def _focus_tab(self, event: TabbedContent.TabActivated) -> None:
+        """Keys go to the tab just shown: focus its first focusable widget."""
+        focusable = [widget for widget in event.pane.query("*") if widget.focusable]
+        if focusable:
+            self.set_focus(focusable[0])
+
     def action_show_tab(self, tab_id: str) -> None:
         self.query_one(TabbedContent).active = tab_id
 

@@ -40,10 +40,6 @@ class DatasetTab(Vertical):
 
     def on_mount(self) -> None:
         self.watch(self.app, "dataset", self._dataset_changed)
-        self.query_one(DigitGridView).focus()
-
-    def on_show(self) -> None:
-        self.query_one(DigitGridView).focus()
 
     @property
     def dataset(self) -> Dataset | None:
