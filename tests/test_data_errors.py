@@ -53,11 +53,16 @@ def written(name: str, content: bytes) -> Callable[[Path], str]:
     return make
 
 
+def idx_pointing_at_a_file(tmp: Path) -> str:
+    (tmp / "train-images-idx3-ubyte").write_bytes(idx_bytes(X_TR))
+    return f"idx:{tmp / 'train-images-idx3-ubyte'}"
+
+
 LABELS_OF_TEST_UNSEEN = np.where(np.arange(15) == 4, 200, np.arange(15) % 3)
 
 BAD_DATA: dict[str, tuple[Callable[[Path], str], str]] = {
     "missing folder": (lambda t: f"idx:{t / 'nowhere'}", "no such folder"),
-    "file given as idx folder": (lambda t: (t / "f").write_bytes(b"x") and f"idx:{t / 'f'}", "is a file"),
+    "file given as idx folder": (lambda t: idx_pointing_at_a_file(t), "is a file"),
     "one of the four files missing": (lambda t: idx(t, test_labels=None), "missing t10k-labels-idx1-ubyte"),
     "truncated gz": (truncated_gz, "truncated gzip file"),
     "corrupt gz": (garbage_gz, "corrupt gzip file"),
@@ -92,6 +97,7 @@ BAD_DATA: dict[str, tuple[Callable[[Path], str], str]] = {
     "npz file missing": (lambda t: f"npz:{t / 'absent.npz'}", "no such file"),
     "unknown SPEC": (lambda t: "mnist99", "unknown data source 'mnist99'"),
     "SPEC without its argument": (lambda t: "idx:", "unknown data source 'idx:'"),
+    "OpenML name that is a path": (lambda t: "openml:../../etc", "not an OpenML dataset name"),
 }
 
 

@@ -153,3 +153,14 @@ def test_fashion_mnist_loads_60000_and_10000_with_its_class_names() -> None:
     assert ds.class_names == FASHION_NAMES
     assert ds.class_counts("train") == [6000] * 10 and ds.class_counts("test") == [1000] * 10
     assert "Fashion-MNIST" in ds.source
+
+
+def test_openml_data_is_read_from_its_cache_without_the_network(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    X, y, _, _ = synthetic_split(n_train=40, n_classes=4)
+    (tmp_path / "mnist-explorer" / "openml").mkdir(parents=True)
+    np.savez(tmp_path / "mnist-explorer" / "openml" / "tiny_784.npz", X=X.reshape(40, -1), y=y)
+    ds = load_dataset(DataSpec("openml:tiny_784", test_size=8))
+    assert ds.source == "OpenML tiny_784 (cached)"
+    assert (len(ds.y_train), len(ds.y_test)) == (32, 8) and ds.image_shape == (7, 7)

@@ -236,29 +236,42 @@ def _first_line(exc: BaseException) -> str:
 
 
 def read_openml(name: str) -> tuple[np.ndarray, np.ndarray, str]:
-    """An OpenML dataset through scikit-learn's ``fetch_openml``, cached in the user's data dir."""
+    """An OpenML dataset through scikit-learn's ``fetch_openml``, cached in the user's data dir.
+
+    Offline, it fails fast (one retry) with one line that names the offline sources.
+    """
+    if not name.replace("_", "").replace("-", "").replace(".", "").isalnum():
+        raise DataError(f"openml:{name}: not an OpenML dataset name (letters, digits, '_', '-', '.')")
     data_home = Path(platformdirs.user_data_dir("mnist-explorer")) / "openml"
     cached = data_home / f"{name}.npz"
     if cached.is_file():
         npz = read_npz(cached)
-        return npz["X"], npz["y"], f"OpenML {name} (cached)"
+        if {"X", "y"} <= npz.keys():
+            return npz["X"], npz["y"], f"OpenML {name} (cached)"
+    import warnings
+
     from sklearn.datasets import fetch_openml  # only this source needs scikit-learn in-process
 
     try:
-        X, y = fetch_openml(name, version="active", return_X_y=True, as_frame=False,
-                            data_home=str(data_home), parser="liac-arff")
+        with warnings.catch_warnings():  # its retry warnings would break the one-line promise
+            warnings.simplefilter("ignore")
+            X, y = fetch_openml(name, version="active", return_X_y=True, as_frame=False,
+                                data_home=str(data_home), parser="liac-arff", n_retries=1, delay=0.5)
     except OSError as exc:
         raise DataError(
             f"openml:{name}: cannot download ({exc.__class__.__name__}); offline, use mnist5k, digits, "
             "idx:DIR or npz:FILE"
         ) from None
     except Exception as exc:
-        raise DataError(f"openml:{name}: {str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__}") from None
+        raise DataError(f"openml:{name}: {_first_line(exc)}") from None
     try:
         y = np.asarray(y).astype(np.int64)
     except ValueError:
         _, y = np.unique(np.asarray(y), return_inverse=True)
     X = np.asarray(X)
-    data_home.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(cached, X=X.astype(np.uint8) if X.max() <= 255 else X, y=y)
+    try:
+        data_home.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(cached, X=X.astype(np.uint8) if X.min() >= 0 and X.max() <= 255 else X, y=y)
+    except OSError:
+        pass  # an unwritable cache only costs the next download
     return X, y, f"OpenML {name}"
