@@ -164,3 +164,15 @@ def test_openml_data_is_read_from_its_cache_without_the_network(tmp_path: Path,
     ds = load_dataset(DataSpec("openml:tiny_784", test_size=8))
     assert ds.source == "OpenML tiny_784 (cached)"
     assert (len(ds.y_train), len(ds.y_test)) == (32, 8) and ds.image_shape == (7, 7)
+
+
+@pytest.mark.parametrize("head, source, names", [
+    ((9, 2, 1, 1, 6, 1, 4, 6, 5, 7, 4, 5, 7, 3, 4, 1), "Fashion-MNIST", FASHION_NAMES),
+    ((7, 2, 1, 0, 4, 1, 4, 9, 5, 9, 0, 6, 9, 0, 1, 5), "MNIST", tuple("0123456789")),
+], ids=["fashion", "mnist"])
+def test_a_copy_of_mnist_or_fashion_mnist_is_recognised_whatever_its_folder_name(
+        tmp_path: Path, head: tuple, source: str, names: tuple) -> None:
+    y_test = np.concatenate([head, np.arange(10_000 - len(head)) % 10])
+    arrays = (np.zeros((20, 2, 2), np.uint8), np.arange(20) % 10, np.zeros((10_000, 2, 2), np.uint8), y_test)
+    ds = load_dataset(f"idx:{write_idx_folder(tmp_path / 'my-copy', arrays=arrays)}")
+    assert ds.source.startswith(f"{source} (") and ds.class_names == names

@@ -27,6 +27,9 @@ IDX_FILES = {
     "test_labels": "t10k-labels-idx1-ubyte",
 }
 IDX_UBYTE = 0x08
+# The first test labels of the two famous IDX datasets: they tell them apart whatever their folder is called.
+MNIST_TEST_HEAD = (7, 2, 1, 0, 4, 1, 4, 9, 5, 9, 0, 6, 9, 0, 1, 5)
+FASHION_TEST_HEAD = (9, 2, 1, 1, 6, 1, 4, 6, 5, 7, 4, 5, 7, 3, 4, 1)
 MNIST5K_SHAPE = (5000, 785)
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK"
@@ -191,17 +194,28 @@ def read_idx_folder(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
         n_img, n_lab = len(arrays[f"{split}_images"]), len(arrays[f"{split}_labels"])
         if n_img != n_lab:
             raise DataError(f"{folder}: {split} has {n_img} images but {n_lab} labels")
-    fashion = "fashion" in str(folder.resolve()).lower()
-    names = FASHION_NAMES if fashion else DIGIT_NAMES
+    label, names = identify_idx(folder, arrays["test_labels"])
     n_classes = int(max(arrays["train_labels"].max(), arrays["test_labels"].max())) + 1
     if n_classes > len(names):
         names = tuple(str(c) for c in range(n_classes))
-    label = "Fashion-MNIST" if fashion else "MNIST-format IDX"
     return (
         arrays["train_images"], arrays["train_labels"].astype(np.int64),
         arrays["test_images"], arrays["test_labels"].astype(np.int64),
         names, f"{label} ({folder})",
     )
+
+
+def identify_idx(folder: Path, test_labels: np.ndarray) -> tuple[str, tuple[str, ...]]:
+    """(description, class names) of an IDX folder: MNIST and Fashion-MNIST are recognised by their 10,000 test
+    labels' first values; otherwise a folder whose name says "fashion" gets the Fashion-MNIST names."""
+    head = tuple(int(v) for v in test_labels[:len(FASHION_TEST_HEAD)])
+    if len(test_labels) == 10_000 and head == FASHION_TEST_HEAD:
+        return "Fashion-MNIST", FASHION_NAMES
+    if len(test_labels) == 10_000 and head == MNIST_TEST_HEAD:
+        return "MNIST", DIGIT_NAMES
+    if "fashion" in str(folder.resolve()).lower():
+        return "Fashion-MNIST", FASHION_NAMES
+    return "MNIST-format IDX", DIGIT_NAMES
 
 
 def read_npz(path: Path) -> dict[str, np.ndarray]:
