@@ -28,4 +28,5 @@ TABS: list[TabSpec] = [
     TabSpec("training", "Training", "tui.tabs.training:TrainingTab"),
     TabSpec("threshold", "Threshold", "tui.tabs.threshold:ThresholdTab"),
     TabSpec("errors", "Errors", "tui.tabs.errors:ErrorsTab"),
+    TabSpec("search", "Search", "tui.tabs.search:SearchTab"),
 ]

@@ -41,7 +41,8 @@ class SearchCompareScreen(ModalScreen[None]):
         with Vertical(id="search-compare-body") as body:
             body.border_title = "Compare searches"
             body.border_subtitle = "esc closes"
-            yield Static(Text.assemble(("A ", "bold"), label_a, "\n", ("B ", "bold"), label_b), id="search-compare-legend")
+            legend = Text.assemble(("A ", "bold"), label_a, "\n", ("B ", "bold"), label_b, ("   Δ = B − A", "dim"))
+            yield Static(legend, id="search-compare-legend")
             table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="search-compare-table")
             yield table
 

@@ -1,4 +1,4 @@
-"""The live leaderboard table of a grid search: one row per config, re-sorted on every update, cursor kept on its config."""
+"""The live leaderboard of a grid search: one row per config, re-sorted on every update, the cursor kept on its config."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def status_text(row: ConfigRow, n_folds: int) -> Text:
 def display_columns(board: Leaderboard) -> list[tuple[str, str]]:
     """(column key, header) in display order: rank, params, mean ± std, status, fit time, then each fold."""
     return [("rank", "#"), *((f"param:{n}", n) for n in board.param_names), ("mean", "mean ± std"),
-            ("status", "status"), ("fit_time", "fit s"), *((f"fold:{i}", f"fold {i + 1}") for i in range(board.n_folds))]
+            ("status", "status"), ("fit_time", "fit s"),
+            *((f"fold:{i}", f"fold {i + 1}") for i in range(board.n_folds))]
 
 
 class SearchLeaderboard(DataTable):
@@ -86,11 +87,13 @@ class SearchLeaderboard(DataTable):
 
     def _cells(self, row: ConfigRow, best: ConfigRow | None) -> list[Text]:
         n = self.board.n_folds
-        rank_style = "bold green" if best is not None and row.index == best.index else ("dim" if row.status == PARTIAL else "")
+        is_best = best is not None and row.index == best.index
+        rank_style = "bold green" if is_best else "dim" if row.status == PARTIAL else ""
         mean = "–" if row.mean is None else f"{row.mean:.4f} ± {row.std:.4f}"
         cells = [Text("" if row.rank is None else str(row.rank), style=rank_style, justify="right")]
         cells += [Text(str(row.params.get(name, "–"))) for name in self.board.param_names]
-        cells += [Text(mean, justify="right"), status_text(row, n), Text(fmt_seconds(row.mean_fit_time), justify="right")]
+        cells += [Text(mean, justify="right"), status_text(row, n),
+                  Text(fmt_seconds(row.mean_fit_time), justify="right")]
         cells += [Text("·" if s is None else f"{s:.4f}", style="dim" if s is None else "", justify="right")
                   for s in row.scores]
         return cells

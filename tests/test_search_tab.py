@@ -1,0 +1,338 @@
+"""The Search tab, driven as a user would, following searches that other processes write into the store.
+
+Searches here are written by a stand-in writer (this file run as a script, or the same function in the test
+process) through the run store API exactly as the search job writes them, so they are fast and deterministic;
+one test starts a real search from the tab.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Select, Static
+
+from engine.data import DataSpec
+from engine.leaderboard import Fit, build_leaderboard, to_csv
+from engine.store import RunStore
+from tui.app import MnistExplorerApp
+from tui.tabs import TabSpec
+from tui.tabs.search import SearchTab
+from tui.widgets.search_compare import SearchCompareScreen
+from tui.widgets.search_folds import SearchFoldsScreen
+from tui.widgets.search_leaderboard import SearchLeaderboard
+from tui.widgets.search_new import NewSearchScreen
+
+SEARCH_ONLY = [TabSpec("search", "Search", "tui.tabs.search:SearchTab")]
+CONFIGS = [{"n_neighbors": k, "weights": w} for k in (3, 4, 5, 6) for w in ("uniform", "distance")]
+N_FOLDS = 5
+PARAMS = {"estimator": "knn", "grid": {"n_neighbors": [3, 4, 5, 6], "weights": ["uniform", "distance"]},
+          "cv": N_FOLDS, "backend": "local", "scheduler": None, "exact_sklearn": False}
+DATA = DataSpec("digits").to_dict()
+T0 = 1_790_000_000.0  # a fixed start time for the snapshots
+
+
+def score(config: int, fold: int, seed: int = 0) -> float:
+    """A made-up but plausible fold score, with ties between configs."""
+    return 0.95 + ((config * 7 + fold * 3 + seed) % 10) / 250
+
+
+ORDER = [(c, f) for f in range(N_FOLDS) for c in range(len(CONFIGS))]  # fold by fold, as shared-neighbour runs
+
+
+class SearchWriter:
+    """Writes a search as the search job does: a grid event, a fit event per (config, fold), results at the end."""
+
+    def __init__(self, store: RunStore, seed: int = 0) -> None:
+        self.store, self.seed = store, seed
+        self.run_id = store.create_run("search", PARAMS, DATA).id
+        self.done = 0
+        store.mark_running(self.run_id, os.getpid())
+        store.add_event(self.run_id, "grid", {"configs": CONFIGS, "n_folds": N_FOLDS, "method": "shared-neighbour"})
+        store.set_progress(self.run_id, 0, len(ORDER))
+
+    def fits(self, n: int, delay: float = 0.0) -> None:
+        for c, f in ORDER[self.done:self.done + n]:
+            self.store.add_event(self.run_id, "fit", {"config": c, "fold": f, "params": CONFIGS[c],
+                                                      "score": score(c, f, self.seed), "fit_time": 0.01 * (1 + c),
+                                                      "score_time": 0.02})
+            self.done += 1
+            self.store.set_progress(self.run_id, self.done)
+            time.sleep(delay)
+
+    def finish(self) -> None:
+        board = build_leaderboard(CONFIGS, N_FOLDS, {(c, f): Fit(score(c, f, self.seed), 0.01 * (1 + c), 0.02)
+                                                     for c, f in ORDER})
+        results = [{"params": r.params, "mean_test_score": r.mean, "std_test_score": r.std,
+                    "split_scores": list(r.scores), "rank_test_score": r.rank, "mean_fit_time": r.mean_fit_time}
+                   for r in board.rows]
+        for name, value in (("results", results), ("best_params", board.best.params),
+                            ("best_score", board.best.mean), ("test_accuracy", 0.9750), ("elapsed_s", 2.0)):
+            self.store.put_result(self.run_id, name, value)
+        self.store.finish(self.run_id, "done")
+
+
+def write_search(store: RunStore, fits: int | None = None, finish: bool = True, delay: float = 0.0,
+                 seed: int = 0) -> int:
+    """A whole search (or its first ``fits`` fits), one fit every ``delay`` seconds."""
+    writer = SearchWriter(store, seed)
+    writer.fits(len(ORDER) if fits is None else fits, delay)
+    if finish:
+        writer.finish()
+    return writer.run_id
+
+
+def start_writer(store_path: Path, delay: float, fits: int | None = None) -> subprocess.Popen:
+    """Another process writing a search into the store, one fit every ``delay`` seconds."""
+    return subprocess.Popen([sys.executable, __file__, str(store_path), str(delay), json.dumps(fits)],
+                            cwd=Path(__file__).resolve().parents[1], start_new_session=True)
+
+
+def freeze_times(store_path: Path, run_id: int, elapsed: float, finished: bool) -> None:
+    """Give a run fixed start/finish times (the snapshots show elapsed time and throughput)."""
+    with sqlite3.connect(store_path) as conn:
+        conn.execute("UPDATE runs SET created=?, started=?, finished=? WHERE id=?",
+                     (T0, T0, T0 + elapsed if finished else None, run_id))
+
+
+@pytest.fixture
+def search_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Search tab alone in the app shell: quicker to start, and other tabs' changes cannot move its snapshots."""
+    monkeypatch.setattr("tui.app.TABS", SEARCH_ONLY)
+
+
+def make_app(store_path: Path) -> MnistExplorerApp:
+    app = MnistExplorerApp(data=DataSpec("digits"), store_path=store_path, poll_interval=0.05)
+    app.animation_level = "none"
+    return app
+
+
+def tab(app: MnistExplorerApp) -> SearchTab:
+    return app.query_one(SearchTab)
+
+
+async def until(pilot: Pilot, condition, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the Search tab"
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+async def open_search(pilot: Pilot, fits: int | None = None, status: str | None = None) -> SearchTab:
+    """Show the Search tab and wait until it shows ``fits`` fits (and ``status``) of its search."""
+    await until(pilot, lambda: pilot.app.dataset is not None)
+    pilot.app.action_show_tab("search")
+    t = tab(pilot.app)
+    await until(pilot, lambda: t.run is not None and (fits is None or t.board.fits_done == fits)
+                and (status is None or t.run.status == status))
+    return t
+
+
+def shown(widget) -> str:
+    """What a widget shows on screen, line by line."""
+    return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
+
+
+def text_of(app: MnistExplorerApp, selector: str) -> str:
+    return shown(app.query_one(selector, Static))
+
+
+def table_rows(app: MnistExplorerApp) -> list[list[str]]:
+    table = app.query_one(SearchLeaderboard)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+# -- following searches -------------------------------------------------------------------------------------------
+
+async def test_user_watches_the_leaderboard_rerank_as_another_writer_adds_folds(store_path: Path) -> None:
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.dataset is not None)
+        app.action_show_tab("search")
+        await pilot.pause()
+        assert "No searches yet" in text_of(app, "#search-best")
+        writer = SearchWriter(RunStore(store_path))  # its own connection, as a job process has
+        t = await open_search(pilot, fits=0)
+        assert {r[4] for r in table_rows(app)} == {"pending"}
+        orders = []
+        for step in (8, 12, 20):
+            writer.fits(step)
+            await until(pilot, lambda: t.board.fits_done == writer.done)
+            rows = table_rows(app)
+            assert [r[0] for r in rows] == [str(r.rank) for r in t.board.ranked()]
+            assert f"{writer.done}/40 fits" in text_of(app, "#search-pace")
+            orders.append([(r[1], r[2]) for r in rows])
+        assert orders[0] != orders[1]  # re-ranked as folds came in
+        assert {r[4] for r in table_rows(app)} == {"done"}
+        assert text_of(app, "#search-best").startswith("best so far ")
+        writer.finish()
+        await until(pilot, lambda: t.run.status == "done")
+        assert "test accuracy 0.9750" in text_of(app, "#search-best")
+        assert "ETA" not in text_of(app, "#search-pace")
+
+
+@pytest.mark.usefixtures("search_only")
+async def test_a_search_survives_the_app_closing_and_a_new_app_sees_it(store_path: Path) -> None:
+    first = make_app(store_path)
+    async with first.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: first.dataset is not None)
+        writer = start_writer(store_path, delay=0.1)
+        try:
+            t = await open_search(pilot)
+            await until(pilot, lambda: 0 < t.board.fits_done)
+            assert t.run.status == "running"
+        except BaseException:
+            writer.kill()
+            raise
+    try:
+        assert writer.poll() is None  # the app closed; the search goes on
+        second = make_app(store_path)
+        async with second.run_test(size=(80, 24)) as pilot:
+            t = await open_search(pilot, fits=40, status="done")
+            assert t.run_id == 1 and all(r.status == "done" for r in t.board.rows)
+        assert writer.wait(timeout=30) == 0
+    finally:
+        writer.kill()
+
+
+@pytest.mark.usefixtures("search_only")
+async def test_user_can_cancel_the_search_being_watched(store_path: Path) -> None:
+    RunStore(store_path).close()
+    writer = start_writer(store_path, delay=1.0)
+    try:
+        app = make_app(store_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            t = await open_search(pilot)
+            await until(pilot, lambda: t.board.fits_done >= 1 and t.run.status == "running")
+            await pilot.press("c")
+            await until(pilot, lambda: t.run.status == "cancelled")
+            assert writer.wait(timeout=5) != 0  # its process was stopped
+            assert t.board.fits_done >= 1  # what it finished stays on the board
+            await pilot.press("c")
+            await pilot.pause()
+            assert any("already cancelled" in n.message for n in app._notifications)
+    finally:
+        writer.kill()
+
+
+# -- reading a leaderboard ----------------------------------------------------------------------------------------
+
+@pytest.mark.usefixtures("search_only")
+async def test_user_can_sort_by_any_column_and_open_a_configs_folds(store: RunStore, store_path: Path) -> None:
+    write_search(store)
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        t = await open_search(pilot, status="done")
+        table = app.query_one(SearchLeaderboard)
+        assert app.focused is table
+        ranks = [int(r[0]) for r in table_rows(app)]
+        assert ranks == sorted(ranks) and ranks.count(1) >= 1
+        await pilot.press("s")  # next column: n_neighbors
+        assert table.sort_column == "param:n_neighbors"
+        assert [r[1] for r in table_rows(app)] == ["3", "3", "4", "4", "5", "5", "6", "6"]
+        await pilot.press("S")
+        assert [r[1] for r in table_rows(app)][:2] == ["6", "6"]
+        for _ in range(3):  # weights, mean ± std, status, then the fit time
+            await pilot.press("s")
+        await pilot.press("s")
+        assert table.sort_column == "fit_time"
+        assert [float(r[5]) for r in table_rows(app)] == sorted(float(r[5]) for r in table_rows(app))
+        await pilot.click(SearchLeaderboard, offset=(2, 0))  # the "#" header: back to rank
+        assert table.sort_column == "rank"
+
+        await pilot.press("down", "enter")
+        assert isinstance(app.screen, SearchFoldsScreen)
+        row = t.board.rows[table.current_config()]
+        folds = shown(app.screen.query_one(Static))
+        assert all(f"{s:.4f}" in folds for s in row.scores)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SearchFoldsScreen)
+
+
+@pytest.mark.usefixtures("search_only")
+async def test_user_can_export_the_leaderboard_as_csv(store: RunStore, store_path: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    run_id = write_search(store, fits=36, finish=False)
+    app = make_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        t = await open_search(pilot, fits=36)
+        await pilot.press("x")
+        path = tmp_path / f"search-{run_id}.csv"
+        assert path.read_text() == to_csv(t.board)
+        assert any(str(path) in n.message for n in app._notifications)
+    rows = list(csv.DictReader(path.open()))
+    assert len(rows) == len(CONFIGS) and {r["status"] for r in rows} == {"done", "partial"}
+
+
+@pytest.mark.usefixtures("search_only")
+async def test_user_can_pick_another_search_and_compare_two(store: RunStore, store_path: Path) -> None:
+    first = write_search(store, seed=0)
+    second = write_search(store, seed=4)
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        t = await open_search(pilot, status="done")
+        assert t.run_id == second  # the newest search is shown first
+        await pilot.press("v")
+        assert any("Mark a search with m first" in n.message for n in app._notifications)
+        await pilot.press("m")
+        assert "#2 marked" in text_of(app, "#search-summary")
+        await pilot.press("p")  # the picker opens on the list of searches
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: t.run is not None and t.run.id == first)
+        assert app.query_one("#search-runs", Select).value == first
+        await pilot.press("v")
+        await until(pilot, lambda: isinstance(app.screen, SearchCompareScreen))
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == len(CONFIGS)
+        cells = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        a_means = {r[0]: r[2] for r in cells}
+        by_params = {r.params_text(): r for r in t.board.rows}  # the board now shows search #1 (B)
+        assert all(cells[i][4].startswith(f"{by_params[cells[i][0]].mean:.4f}") for i in range(len(cells)))
+        assert all(v != "–" for v in a_means.values())
+
+
+# -- starting searches --------------------------------------------------------------------------------------------
+
+@pytest.mark.usefixtures("search_only")
+async def test_new_search_form_rejects_bad_values_and_launches_nothing(store_path: Path) -> None:
+    app = make_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.dataset is not None)
+        app.action_show_tab("search")
+        await pilot.pause()
+        await pilot.press("n")
+        assert isinstance(app.screen, NewSearchScreen)
+        form = app.screen
+        grid = form.query_one("#search-new-grid")
+        cv = form.query_one("#search-new-cv")
+        assert "n_neighbors=3,4,5,6" in grid.text and cv.value == "5"
+
+        cases = [("n_neighbors=3,5", "1", "cv folds must be at least 2"),
+                 ("n_neighbors=3,5", "five", "cv folds must be a whole number"),
+                 ("n_neighbors", "3", "grid line 1"),
+                 ("n_neighbors=3\nn_neighbors=5", "3", "n_neighbors is given twice"),
+                 ("n_neighbors=three", "3", "'n_neighbors' parameter of KNeighborsClassifier must be an int")]
+        for grid_text, cv_text, message in cases:
+            grid.text, cv.value = grid_text, cv_text
+            app.clear_notifications()
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: any(n.severity == "error" for n in app._notifications) and not form._checking)
+            assert any(message in n.message for n in app._notifications), message
+            assert app.screen is form  # still open for the user to fix
+        await pilot.press("escape")
+        assert not isinstance(app.screen, NewSearchScreen)
+    assert RunStore(store_path).list_runs() == []
+
+
+if __name__ == "__main__":  # the stand-in search process: STORE DELAY FITS(json)
+    write_search(RunStore(sys.argv[1]), fits=json.loads(sys.argv[3]), delay=float(sys.argv[2]))

@@ -1,0 +1,389 @@
+"""The Search tab: a live leaderboard of a grid search read from the run store, and the keys to start, cancel,
+export and compare searches. It only reads the store, so it follows searches started by the CLI or an earlier app.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Group
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.message import Message
+from textual.widgets import DataTable, ProgressBar, Select, Static
+from textual.worker import get_current_worker
+
+from engine.cli.runs import format_duration
+from engine.errors import ExplorerError, StoreError
+from engine.jobs import cancel_run, launch
+from engine.leaderboard import Leaderboard, LeaderboardBuilder, Pace, to_csv
+from engine.store import Run, RunStore
+from tui.widgets.search_compare import SearchCompareScreen
+from tui.widgets.search_folds import SearchFoldsScreen, folds_view
+from tui.widgets.search_leaderboard import SearchLeaderboard
+from tui.widgets.search_new import NewSearchScreen
+
+WIDE = 150  # from this width on, the highlighted config's folds show beside the table
+STATUS_STYLE = {"done": "green", "failed": "red", "cancelled": "yellow", "interrupted": "magenta",
+                "running": "cyan", "queued": "blue"}
+
+
+def read_board(store: RunStore, run: Run) -> Leaderboard:
+    """A search's leaderboard from all its events so far."""
+    builder = LeaderboardBuilder(run.params.get("estimator"))
+    builder.add(store.events(run.id))
+    return builder.board()
+
+
+def run_label(run: Run) -> str:
+    return f"#{run.id} {run.params.get('estimator', '?')} {run.data.get('spec', '')} · {run.status}"
+
+
+class SearchTab(Vertical):
+    """Follows one search (the newest running one until the user picks another) and shows its leaderboard."""
+
+    BINDINGS = [
+        Binding("n", "new_search", "New search", id="search-new"),
+        Binding("c", "cancel_search", "Cancel", id="search-cancel"),
+        Binding("x", "export_csv", "Export CSV", id="search-export"),
+        Binding("s", "cycle_sort", "Sort", id="search-sort"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False, id="search-reverse-sort"),
+        Binding("p", "pick_search", "Pick a search", show=False, id="search-pick"),
+        Binding("m", "mark", "Mark to compare", show=False, id="search-mark"),
+        Binding("v", "compare", "Compare", id="search-compare"),
+    ]
+
+    clock = staticmethod(time.time)  # the time elapsed and ETA are measured against (tests freeze it)
+
+    @dataclass
+    class Updated(Message):
+        """The followed search has new events or a new status (posted by the follow worker)."""
+
+        run: Run
+        board: Leaderboard
+        results: dict = field(default_factory=dict)
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, SearchTab.Updated) and message.run.id == self.run.id
+
+    @dataclass
+    class Launched(Message):
+        run: Run
+
+    @dataclass
+    class CompareReady(Message):
+        a: tuple[str, Leaderboard]
+        b: tuple[str, Leaderboard]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.run: Run | None = None
+        self.board = Leaderboard()
+        self.results: dict = {}
+        self.run_id: int | None = None
+        self.marked: int | None = None
+        self._pinned = False  # the user picked a search: stop jumping to the newest one
+        self._options: list[tuple[str, int]] = []
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="search-top"):
+            yield Select([], prompt="no searches yet", compact=True, id="search-runs")
+            yield Static(id="search-summary")
+        with Horizontal(id="search-pace-row"):
+            yield ProgressBar(show_eta=False, id="search-progress")
+            yield Static(id="search-pace")
+        yield Static(id="search-best")
+        with Horizontal(id="search-body"):
+            yield SearchLeaderboard(id="search-board")
+            yield Static(id="search-detail")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "runs", self._runs_changed)
+        self.set_interval(1.0, self._refresh_pace)
+        self._refresh_all()
+
+    def on_show(self) -> None:
+        self.query_one(SearchLeaderboard).focus()
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width >= WIDE, "-wide")
+
+    # -- which search --------------------------------------------------------------------------------------------
+    def _runs_changed(self, runs: list[Run]) -> None:
+        searches = [r for r in runs if r.kind == "search"]
+        options = [(run_label(r), r.id) for r in searches]
+        ids = [r.id for r in searches]
+        if options != self._options:
+            select = self.query_one("#search-runs", Select)
+            with self.prevent(Select.Changed):
+                select.set_options(options)
+                if self.run_id in ids:
+                    select.value = self.run_id
+            self._options = options
+        if self._pinned and self.run_id not in ids:
+            self._pinned = False
+        if not self._pinned and searches:
+            newest = next((r for r in searches if r.active), searches[0])
+            if newest.id != self.run_id:
+                self._follow(newest.id)
+                return
+        if self.run_id is not None and self.run_id not in ids:
+            self._follow(None)
+            return
+        current = next((r for r in searches if r.id == self.run_id), None)
+        if current is not None and current.active and self.run is not None and not self.run.active:
+            self._follow(current.id)  # resumed since we last looked
+
+    def _follow(self, run_id: int | None, pin: bool = False) -> None:
+        """Show search ``run_id`` (None: nothing) and follow it in a thread worker."""
+        self._pinned = self._pinned or pin
+        if run_id != self.run_id:
+            self.run, self.board, self.results = None, Leaderboard(), {}
+        self.run_id = run_id
+        select = self.query_one("#search-runs", Select)
+        if run_id is not None and select.value != run_id and run_id in [v for _, v in self._options]:
+            with self.prevent(Select.Changed):
+                select.value = run_id
+        self._refresh_all()
+        if run_id is not None and self.app.store is not None:
+            self._watch_run(run_id)
+
+    @on(Select.Changed, "#search-runs")
+    def _picked(self, event: Select.Changed) -> None:
+        if isinstance(event.value, int) and event.value != self.run_id:
+            self._follow(event.value, pin=True)
+            self.query_one(SearchLeaderboard).focus()
+
+    @work(thread=True, exclusive=True, group="search-follow", exit_on_error=False)
+    def _watch_run(self, run_id: int) -> None:
+        """Read the search's new events (``after`` the last one seen) until it finishes."""
+        store = self.app.store
+        worker = get_current_worker()
+        builder: LeaderboardBuilder | None = None
+        last: Run | None = None
+        while not worker.is_cancelled:
+            try:
+                run = store.get_run(run_id)  # before the events: once it reads finished, every event is in
+                builder = builder or LeaderboardBuilder(run.params.get("estimator"))
+                changed = builder.add(store.events(run_id, after=builder.last_seq))
+                results = {} if run.active else store.results(run_id, arrays=False)
+            except StoreError:
+                return  # deleted meanwhile: the runs list will drop it
+            if changed or run != last:
+                self.post_message(self.Updated(run, builder.board(), results))
+                last = run
+            if not run.active:
+                return
+            time.sleep(self.app.poll_interval)
+
+    @on(Updated)
+    def _updated(self, message: Updated) -> None:
+        if message.run.id != self.run_id:
+            return
+        self.run, self.board, self.results = message.run, message.board, message.results
+        self.query_one(SearchLeaderboard).show(message.board)
+        self._refresh_all()
+
+    # -- drawing -------------------------------------------------------------------------------------------------
+    def _refresh_all(self) -> None:
+        self._refresh_summary()
+        self._refresh_pace()
+        self._refresh_best()
+        self._refresh_detail()
+
+    def _refresh_summary(self) -> None:
+        run = self.run
+        if run is None:
+            self.query_one("#search-summary", Static).update("")
+            return
+        p = run.params
+        configs = f"{len(self.board.rows)} configs × " if self.board.rows else ""
+        parts = [f"{configs}cv {p.get('cv', '?')}"]
+        if self.board.method:
+            parts.append(self.board.method)
+        if p.get("backend", "local") != "local":
+            parts.append(f"{p['backend']} {p.get('scheduler') or 'local cluster'}")
+        text = Text.assemble((run.status, STATUS_STYLE.get(run.status, "")), " · ", " · ".join(parts))
+        if self.marked is not None:
+            text.append(f"  ◆ #{self.marked} marked", style="bold magenta")
+        self.query_one("#search-summary", Static).update(text)
+
+    def pace(self) -> Pace | None:
+        if self.run is None:
+            return None
+        total = self.board.fits_total or self.run.fits_total
+        return Pace(self.board.fits_done, total, self.run.elapsed(self.clock()))
+
+    def _refresh_pace(self) -> None:
+        bar = self.query_one("#search-progress", ProgressBar)
+        pace = self.pace()
+        if pace is None:
+            bar.update(total=None, progress=0)
+            self.query_one("#search-pace", Static).update("")
+            return
+        bar.update(total=max(pace.total, 1), progress=pace.done)
+        parts = [f"{pace.done}/{pace.total} fits", f"{format_duration(pace.elapsed)} elapsed"]
+        if self.run is not None and self.run.active:
+            parts.append(f"ETA {format_duration(pace.eta)}")
+        if pace.throughput is not None:
+            parts.append(f"{pace.throughput:.1f} fits/s")
+        self.query_one("#search-pace", Static).update(" · ".join(parts))
+
+    def _refresh_best(self) -> None:
+        self.query_one("#search-best", Static).update(self._best_text())
+
+    def _best_text(self) -> Text:
+        run = self.run
+        if run is None:
+            if self.run_id is None:
+                return Text.from_markup("No searches yet: press [bold]n[/] to start one, or run "
+                                        "[bold]mnist-explorer search knn --detach[/] in a shell.")
+            return Text("Reading the search…", style="dim")
+        if run.status == "failed":
+            return Text(f"failed: {run.error or 'see the run log'}", style="red")
+        if run.status == "interrupted":
+            return Text(f"interrupted: resume it with `mnist-explorer runs resume {run.id}`", style="magenta")
+        if "best_params" in self.results:
+            best = " ".join(f"{k}={v}" for k, v in self.results["best_params"].items())
+            text = Text.assemble(("best ", "dim"), (f"{self.results['best_score']:.4f}", "bold green"), f"  {best}")
+            if self.results.get("test_accuracy") is not None:
+                text.append_text(Text.assemble(("  · test accuracy ", "dim"),
+                                               (f"{self.results['test_accuracy']:.4f}", "bold")))
+            return text
+        best = self.board.best
+        if best is None:
+            waiting = "queued: waiting for its process" if run.status == "queued" else "no config has all its folds yet"
+            return Text(waiting, style="dim")
+        label = "best so far " if run.active else "best "
+        return Text.assemble((label, "dim"), (f"{best.mean:.4f} ± {best.std:.4f}", "bold green"),
+                             f"  {best.params_text()}")
+
+    def _refresh_detail(self) -> None:
+        detail = self.query_one("#search-detail", Static)
+        row = self.query_one(SearchLeaderboard).current_row()
+        if row is None or self.run is None:
+            detail.update("")
+            return
+        detail.update(Group(Text(f"config {row.index + 1} of {len(self.board.rows)}", style="bold"),
+                            folds_view(row, self.board)))
+
+    @on(DataTable.RowHighlighted, "#search-board")
+    def _row_highlighted(self) -> None:
+        self._refresh_detail()
+
+    @on(DataTable.RowSelected, "#search-board")
+    def _row_selected(self) -> None:
+        row = self.query_one(SearchLeaderboard).current_row()
+        if row is not None and self.run is not None:
+            title = f"Search #{self.run.id} · config {row.index + 1} of {len(self.board.rows)}"
+            self.app.push_screen(SearchFoldsScreen(title, row, self.board))
+
+    # -- keys ----------------------------------------------------------------------------------------------------
+    def action_cycle_sort(self) -> None:
+        self.query_one(SearchLeaderboard).cycle_sort()
+
+    def action_reverse_sort(self) -> None:
+        self.query_one(SearchLeaderboard).reverse_sort()
+
+    def action_pick_search(self) -> None:
+        select = self.query_one("#search-runs", Select)
+        if not self._options:
+            self.notify("No searches yet: press n to start one.", severity="warning")
+            return
+        select.focus()
+        select.action_show_overlay()
+
+    def action_new_search(self) -> None:
+        if self.app.store is None:
+            self.notify("No run store, so no search can start.", severity="error")
+            return
+        estimator = self.run.params.get("estimator", "knn") if self.run is not None else "knn"
+        cv = int(self.run.params.get("cv", 5)) if self.run is not None else 5
+        self.app.push_screen(NewSearchScreen(estimator, cv), self._start_search)
+
+    def _start_search(self, params: dict | None) -> None:
+        if params is not None:
+            self._launch(params)
+
+    @work(thread=True, group="search-launch", exit_on_error=False)
+    def _launch(self, params: dict) -> None:
+        self.post_message(self.Launched(launch(self.app.store, "search", params, self.app.data_spec)))
+
+    @on(Launched)
+    def _launched(self, message: Launched) -> None:
+        self.notify(f"Search #{message.run.id} started ({message.run.fits_total or 'its'} fits); it keeps running "
+                    "if the app closes.", title="Search started")
+        self._follow(message.run.id, pin=True)
+        self.app.refresh_runs()
+
+    def action_cancel_search(self) -> None:
+        run = self.run
+        if run is None:
+            self.notify("No search to cancel.", severity="warning")
+        elif not run.active:
+            self.notify(f"Search #{run.id} is already {run.status}.", severity="warning")
+        else:
+            self._cancel(run.id)
+
+    @work(thread=True, group="search-cancel", exit_on_error=False)
+    def _cancel(self, run_id: int) -> None:
+        run = cancel_run(self.app.store, run_id)
+        self.app.call_from_thread(self.notify, f"Search #{run_id} {run.status}; its finished folds stay.",
+                                  title="Search cancelled")
+        self.app.call_from_thread(self.app.refresh_runs)
+
+    def action_export_csv(self) -> None:
+        if self.run is None or not self.board.rows:
+            self.notify("Nothing to export yet.", severity="warning")
+            return
+        name = f"search-{self.run.id}.csv"
+        text = to_csv(self.board)
+        folders = [Path.cwd()] + ([self.app.store.path.parent] if self.app.store is not None else [])
+        for folder in folders:
+            try:
+                (folder / name).write_text(text)
+            except OSError:
+                continue
+            self.notify(f"{len(self.board.rows)} configs written to {(folder / name).resolve()}",
+                        title="Exported CSV")
+            return
+        self.notify(f"Could not write {name} in {' or '.join(map(str, folders))}", severity="error")
+
+    def action_mark(self) -> None:
+        if self.run_id is None:
+            self.notify("No search to mark.", severity="warning")
+            return
+        if self.marked == self.run_id:
+            self.marked = None
+            self.notify(f"Search #{self.run_id} unmarked.")
+        else:
+            self.marked = self.run_id
+            self.notify(f"Search #{self.run_id} marked: pick another search (p) and press v to compare.")
+        self._refresh_summary()
+
+    def action_compare(self) -> None:
+        if self.marked is None:
+            self.notify("Mark a search with m first, then pick another (p) and press v.", severity="warning")
+        elif self.run_id is None or self.run_id == self.marked:
+            self.notify(f"Pick a search other than #{self.marked} to compare it with (p).", severity="warning")
+        else:
+            self._load_compare(self.marked, self.run_id)
+
+    @work(thread=True, exclusive=True, group="search-compare", exit_on_error=False)
+    def _load_compare(self, a_id: int, b_id: int) -> None:
+        store = self.app.store
+        sides = []
+        for run_id in (a_id, b_id):
+            run = store.get_run(run_id)
+            sides.append((run_label(run), read_board(store, run)))
+        self.post_message(self.CompareReady(sides[0], sides[1]))
+
+    @on(CompareReady)
+    def _compare_ready(self, message: CompareReady) -> None:
+        self.app.push_screen(SearchCompareScreen(message.a, message.b))
