@@ -346,11 +346,16 @@ class RunStore:
         return cur.rowcount == 1
 
     def reopen(self, run_id: int) -> None:
-        """Put a finished run back in the queue (resume); its launcher then records the new process."""
-        self._execute(
+        """Put a finished run back in the queue (resume); its launcher then records the new process.
+
+        Refused (StoreError) for a run that is still queued or running, so two resumes never start two processes.
+        """
+        cur = self._execute(
             "UPDATE runs SET status='queued', finished=NULL, error=NULL, pid=NULL, pid_start=NULL, heartbeat=? "
-            "WHERE id=?", (time.time(), run_id),
+            "WHERE id=? AND status IN ('done', 'failed', 'cancelled', 'interrupted')", (time.time(), run_id),
         )
+        if cur.rowcount == 0:
+            raise StoreError(f"run {run_id} is {self.get_run(run_id).status}; only a finished run can be resumed")
 
     def delete_run(self, run_id: int) -> None:
         run = self.get_run(run_id)

@@ -187,6 +187,8 @@ def test_a_finished_run_stays_finished_until_reopened(store: RunStore) -> None:
     reopened = store.get_run(other.id)
     assert (reopened.status, reopened.pid, reopened.finished, reopened.error) == ("queued", None, None, None)
     assert store.reap() == []  # a requeued run gets the launch grace again
+    with pytest.raises(StoreError, match="only a finished run can be resumed"):
+        store.reopen(other.id)
     store.mark_running(other.id, os.getpid())
     assert store.get_run(other.id).status == "running"
 
