@@ -78,10 +78,14 @@ class ErrorsTab(Vertical):
         self.query_one("#errors-models").border_title = "Models · CV accuracy"
         self.query_one("#errors-confusions").border_title = "Top confusions"
         self.watch(self.app, "runs", self._runs_changed)
-        self._show_empty()
 
     def on_show(self) -> None:
         self.query_one(ConfusionHeatmap).focus()
+        if not self._summarised:  # the store may hold no run yet, so no change of runs will tell us
+            if self.app.store is None:
+                self._show_empty()
+            else:
+                self._summarise(list(self.app.runs))
 
     # -- reading the store ---------------------------------------------------------------------------------------
     def _runs_changed(self, runs: list[Run]) -> None:

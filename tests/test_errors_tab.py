@@ -1,0 +1,254 @@
+"""The Errors tab, driven by keys against real multiclass runs on digits in a store made before the app starts."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from engine.data import DataSpec
+from engine.jobs import launch, wait_for
+from engine.models.multiclass import load_analysis
+from engine.store import RunStore
+from tui.app import MnistExplorerApp
+from tui.tabs.errors import ErrorsTab
+from tui.widgets.digit_grid import DigitGridView
+from tui.widgets.errors_heatmap import ConfusionHeatmap
+from tui.widgets.errors_models import ModelPicker
+from tui.widgets.errors_screens import DigitGallery, DigitScores, PairView
+
+DIGITS = DataSpec("digits")
+STORED = ("sgd-scaled", "svc", "svc-ovr")  # raw sgd (the slow one) is left unrun: the tab offers to start it
+
+
+@pytest.fixture(scope="module")
+def runs_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Done runs on digits of every model but raw sgd: ids 1–3 in the order of STORED."""
+    path = tmp_path_factory.mktemp("errors-tab") / "runs.sqlite"
+    store = RunStore(path)
+    ids = [launch(store, "multiclass", {"model": model}, DIGITS).id for model in STORED]
+    for run_id in ids:
+        assert wait_for(store, run_id, timeout=120).status == "done"
+    store.close()
+    return path
+
+
+@pytest.fixture
+def store_copy(runs_store: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "runs.sqlite"
+    with sqlite3.connect(runs_store) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+def errors_app(store_path: Path) -> MnistExplorerApp:
+    app = MnistExplorerApp(data=DIGITS, store_path=store_path, poll_interval=0.2)
+    app.animation_level = "none"
+    return app
+
+
+async def until(pilot: Pilot, condition, timeout: float = 60.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await pilot.pause(0.05)
+
+
+def tab(app: MnistExplorerApp) -> ErrorsTab:
+    return app.query_one(ErrorsTab)
+
+
+async def show_errors(pilot: Pilot) -> None:
+    """Show the Errors tab (F4) once the data is loaded and the app has settled on its first tab."""
+    app = pilot.app
+    await until(pilot, lambda: app.dataset is not None, what="the data")
+    await until(pilot, lambda: app.focused is not None, what="the first tab's focus")
+    await pilot.press("f4")
+    await until(pilot, lambda: isinstance(app.focused, ConfusionHeatmap), what="the Errors tab")
+
+
+async def open_errors(pilot: Pilot, model: str | None = None) -> None:
+    """Show the Errors tab once the data and the selected model's run are loaded."""
+    app = pilot.app
+    await show_errors(pilot)
+    t = tab(app)
+    await until(pilot, lambda: all(t.statuses[m].accuracy is not None for m in STORED), what="the models")
+    if model is not None:
+        t.model = model
+    await until(pilot, lambda: t.analysis is not None and t.loaded_run == t.statuses[t.model].done.id,
+                what="the run's predictions")
+    await pilot.pause()
+
+
+def plain(renderable) -> str:
+    console = Console(width=60, record=True, color_system=None, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+def status_text(app: MnistExplorerApp) -> str:
+    return str(app.query_one("#errors-status", Static).render())
+
+
+async def test_user_sees_every_models_accuracy_and_the_studys_pattern(store_copy: Path) -> None:
+    app = errors_app(store_copy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_errors(pilot)
+        statuses = tab(app).statuses
+        acc = {m: statuses[m].accuracy for m in STORED}
+        assert acc["sgd-scaled"] < acc["svc-ovr"] <= acc["svc"]
+        picker = app.query_one(ModelPicker)
+        for model in STORED:
+            prompt = str(picker.get_option(model).prompt)
+            assert prompt.startswith(model) and f"{acc[model]:.1%}".strip() in prompt
+        assert "no run" in str(picker.get_option("sgd").prompt)
+
+
+async def test_user_moves_over_cells_then_opens_and_closes_a_drill_down(store_copy: Path) -> None:
+    app = errors_app(store_copy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_errors(pilot, "sgd-scaled")
+        heatmap = app.query_one(ConfusionHeatmap)
+        assert heatmap.has_focus and heatmap.cursor == (0, 0)
+        await pilot.press(*["down"] * 9, *["right"] * 8)
+        assert heatmap.cursor == (9, 8)
+        await pilot.pause()
+        analysis = tab(app).analysis
+        assert f"true 9 → pred 8: {analysis.confusion[9, 8]}" in status_text(app)
+
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, DigitGallery), what="the cell's digits")
+        grid = app.screen.query_one(DigitGridView)
+        expected = np.flatnonzero((analysis.y_true == 9) & (analysis.y_pred == 8))
+        assert sorted(grid.indices.tolist()) == expected.tolist()
+        assert np.all(np.diff(analysis.margin[grid.indices]) <= 0)  # most confident mistake first
+
+        await pilot.press("right", "enter")
+        await until(pilot, lambda: isinstance(app.screen, DigitScores), what="the digit")
+        assert app.screen.index == int(grid.indices[1])
+        info = plain(app.screen.query_one("#errors-digit-info", Static).content)
+        assert "top 3" in info and f"#{grid.indices[1]:,}" in info
+
+        await pilot.press("escape")
+        assert isinstance(app.screen, DigitGallery)
+        await pilot.press("escape")
+        assert app.screen.query_one(ConfusionHeatmap) is heatmap
+
+
+async def test_m_cycles_counts_row_errors_and_column_modes(store_copy: Path) -> None:
+    app = errors_app(store_copy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_errors(pilot)
+        heatmap = app.query_one(ConfusionHeatmap)
+        seen = [heatmap.mode]
+        for _ in range(4):
+            await pilot.press("m")
+            seen.append(heatmap.mode)
+        assert seen == ["counts", "row", "errors", "column", "counts"]
+
+
+async def test_pair_view_shows_a_cells_two_classes_as_four_quadrants(store_copy: Path) -> None:
+    app = errors_app(store_copy)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_errors(pilot, "svc")
+        await pilot.press(*["down"] * 8, "right")
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, PairView), what="the pair view")
+        analysis = tab(app).analysis
+        for t in (8, 1):
+            for p in (8, 1):
+                grid = app.screen.query_one(f"#errors-pair-{t}-{p}", DigitGridView)
+                assert grid.count == analysis.confusion[t, p]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, PairView)
+
+
+async def test_most_confident_mistakes_list_ranks_likely_label_errors_first(store_copy: Path) -> None:
+    app = errors_app(store_copy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_errors(pilot, "sgd-scaled")
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, DigitGallery), what="the mistakes")
+        grid = app.screen.query_one(DigitGridView)
+        analysis = tab(app).analysis
+        assert grid.count == int(np.sum(analysis.y_true != analysis.y_pred))
+        assert grid.current_index == analysis.mistakes(1)[0].index
+
+
+async def test_user_picks_a_model_and_starts_its_missing_run(store_path: Path) -> None:
+    app = errors_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_errors(pilot)
+        heatmap = app.query_one(ConfusionHeatmap)
+        await until(pilot, lambda: tab(app)._summarised, what="the store's runs")
+        assert "No sgd run on digits yet" in heatmap.empty_text and "Press s" in heatmap.empty_text
+        await pilot.press("tab", "down", "down")  # into the model list, down to svc
+        assert tab(app).model == "svc"
+        await pilot.press("enter")  # no run yet: enter starts one
+        t = tab(app)
+        await until(pilot, lambda: t.analysis is not None, timeout=90, what="the new svc run")
+        run = app.store.get_run(t.loaded_run)
+        assert run.params == {"model": "svc"} and run.status == "done"
+        analysis = load_analysis(app.store, run.id)
+        assert np.array_equal(t.analysis.confusion, analysis.confusion)
+
+
+def test_the_errors_tab_never_imports_scikit_learn() -> None:
+    code = (
+        "import sys\n"
+        "import tui.tabs.errors, tui.widgets.errors_screens, engine.cli.errors\n"
+        "print(','.join(sorted(n for n in sys.modules if n.split('.')[0] in ('sklearn', 'scipy'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == ""
+
+
+# -- snapshots ----------------------------------------------------------------------------------------------------
+def mode_snapshot(presses: int, cell: tuple[int, int] = (9, 8)):
+    async def run_before(pilot: Pilot) -> None:
+        await open_errors(pilot, "sgd-scaled")
+        await pilot.press(*["down"] * cell[0], *["right"] * cell[1], *["m"] * presses)
+        await pilot.pause()
+    return run_before
+
+
+@pytest.mark.parametrize(("presses", "size"), [
+    pytest.param(0, (80, 24), id="counts-80x24"), pytest.param(1, (80, 24), id="row-80x24"),
+    pytest.param(2, (80, 24), id="errors-80x24"), pytest.param(3, (80, 24), id="column-80x24"),
+    pytest.param(0, (120, 40), id="counts-120x40"), pytest.param(2, (120, 40), id="errors-120x40"),
+])
+def test_heatmap_mode_snapshot(snap_compare, store_copy: Path, presses: int, size: tuple[int, int]) -> None:
+    assert snap_compare(errors_app(store_copy), terminal_size=size, run_before=mode_snapshot(presses))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_drill_down_snapshot(snap_compare, store_copy: Path, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await open_errors(pilot, "sgd-scaled")
+        await pilot.press(*["down"] * 9, *["right"] * 8, "enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DigitGallery), what="the cell's digits")
+        await pilot.pause()
+
+    assert snap_compare(errors_app(store_copy), terminal_size=size, run_before=run_before)
+
+
+def test_digit_with_top3_scores_snapshot(snap_compare, store_copy: Path) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await open_errors(pilot, "sgd-scaled")
+        await pilot.press(*["down"] * 9, *["right"] * 8, "enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DigitGallery), what="the cell's digits")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DigitScores), what="the digit")
+        await pilot.pause()
+
+    assert snap_compare(errors_app(store_copy), terminal_size=(80, 24), run_before=run_before)
