@@ -92,6 +92,8 @@ class TrainingTab(Vertical):
     def __init__(self) -> None:
         super().__init__()
         self._followed: _Followed | None = None
+        self._shown: dict[str, object] = {}
+        self._curve_drawn: tuple | None = None
         self._reader: Worker | None = None
         self._select_next: int | None = None
 
@@ -117,9 +119,6 @@ class TrainingTab(Vertical):
         self.set_interval(self.DETAIL_POLL_S, self._poll_detail)
         self.set_interval(1.0, self._tick)
         self._show_run_widgets(False)
-
-    def on_show(self) -> None:
-        self.query_one(RunList).focus()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= WIDE, "-wide")
@@ -151,14 +150,11 @@ class TrainingTab(Vertical):
             return
         if self._followed is not None and self._followed.run_id == run_id:
             return
-        self._followed = _Followed(run_id)
+        self._followed = _Followed(run_id, run=self.query_one(RunList).run(run_id))
         self._show_run_widgets(True)
-        run = self.query_one(RunList).run(run_id)
-        if run is not None:
-            self._followed.run = run
-            self._render_run()
         for selector in ("#training-folds", "#training-report", "#training-log", "#training-error"):
             self._set(selector, "")
+        self.call_after_refresh(self._render_run)  # the new selection shows first; the details a frame later
         self._poll_detail()
 
     def _curve_run_for(self, run: Run) -> Run | None:
@@ -242,8 +238,16 @@ class TrainingTab(Vertical):
         for selector in ("#training-progress-row", "#training-results"):
             self.query_one(selector).display = visible
 
-    def _set(self, selector: str, content) -> None:
-        """Update a Static, hiding it while it has nothing to say (so its margin goes too)."""
+    def _set(self, selector: str, content, key: object = None) -> None:
+        """Update a Static, hiding it while it has nothing to say (so its margin goes too).
+
+        ``key`` identifies the content (default: its text); an unchanged key costs nothing — every real update
+        re-lays out the detail view, and the view is redrawn on each poll of a running job.
+        """
+        key = (str(content), type(content).__name__) if key is None else key
+        if self._shown.get(selector) == key:
+            return
+        self._shown[selector] = key
         widget = self.query_one(selector, Static)
         widget.update(content)
         widget.display = bool(content)
@@ -255,8 +259,10 @@ class TrainingTab(Vertical):
         run = followed.run
         title = Text.assemble((f"run {run.id}", "bold"), f" · {run.kind} {describe_params(run.params)} · "
                               f"{run.data.get('spec', '')} · ", status_text(run))
-        self.query_one("#training-title", Static).update(title)
-        self.query_one(ProgressBar).update(total=run.fits_total or None, progress=run.fits_done)
+        self._set("#training-title", title)
+        bar = self.query_one("#training-progress", ProgressBar)
+        if (bar.total, bar.progress) != (run.fits_total or None, run.fits_done):
+            bar.update(total=run.fits_total or None, progress=run.fits_done)
         self._show_times(run)
         self._set("#training-error", Text(run.error, style="bold red") if run.error else "")
         folds = Text()
@@ -266,7 +272,8 @@ class TrainingTab(Vertical):
         folds.rstrip()
         self._set("#training-folds", folds)
         if run.kind == "binary" and followed.results:
-            self._set("#training-report", BinaryReport(followed.results, self._class_label(run)))
+            self._set("#training-report", BinaryReport(followed.results, self._class_label(run)),
+                      key=("report", run.id, self._class_label(run)))
         elif run.kind == "binary" and run.active:
             self._set("#training-report", Text("the report appears when the run is done", style="dim"))
         else:
@@ -282,10 +289,10 @@ class TrainingTab(Vertical):
         eta = RunTimes.eta(run)
         if eta is not None:
             parts.append(f"ETA {eta}")
-        self.query_one("#training-times", Static).update(" · ".join(parts))
+        self.query_one("#training-times", Static).update(" · ".join(parts), layout=False)  # fixed size
 
     def _draw_curve(self, followed: _Followed) -> None:
-        plot = self.query_one(LearningCurvePlot)
+        plot = self.query_one("#training-curve", LearningCurvePlot)
         box = self.query_one("#training-curve-box")
         box.display = followed.run is not None and followed.run.kind in ("binary", "learning_curve")
         if followed.curve_id is None:
@@ -299,10 +306,12 @@ class TrainingTab(Vertical):
         plot.display = True
         total = int(curve_run.params.get("epochs", DEFAULT_EPOCHS))
         epochs, train, val = followed.curve
-        title = Text.assemble(("Learning curve", "bold"), f" · run {curve_run.id} · epoch {len(epochs)}/{total} · ",
-                              ("train", "cyan"), " / ", ("validation", "magenta"), " accuracy")
+        title = Text.assemble(("Accuracy per epoch", "bold"), f" · run {curve_run.id} · {len(epochs)}/{total} · ",
+                              ("train", "cyan"), " / ", ("validation", "magenta"))
         self._set("#training-curve-title", title)
-        plot.show_points(epochs, train, val, total)
+        if self._curve_drawn != (curve_run.id, len(epochs)):  # plotext redraws cost tens of ms: only new points
+            self._curve_drawn = (curve_run.id, len(epochs))
+            plot.show_points(epochs, train, val, total)
 
     def _class_label(self, run: Run) -> str:
         digit = int(run.params.get("digit", 5))

@@ -13,6 +13,8 @@ class LearningCurvePlot(PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         plt.xlim(1, max(total, 2))
+        step = max(1, -(-total // 6))
+        plt.xticks([1, *range(step, total + 1, step)] if step > 1 else list(range(1, total + 1)))
         if epochs:
             plt.plot(epochs, train, marker="braille", color="cyan")
             plt.plot(epochs, val, marker="braille", color="magenta")

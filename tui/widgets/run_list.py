@@ -63,7 +63,7 @@ class RunList(DataTable):
         """Show ``runs`` (newest first); keep the selected run selected, or select ``select`` if given."""
         keep = select if select is not None and any(r.id == select for r in runs) else self.selected_id
         ids = [r.id for r in runs]
-        self._runs = {r.id: r for r in runs}
+        before, self._runs = self._runs, {r.id: r for r in runs}
         if ids != self._ids:
             self._ids = ids
             self.clear()
@@ -73,8 +73,9 @@ class RunList(DataTable):
                 self.move_cursor(row=ids.index(keep))
         else:
             for r in runs:
-                for (_, key), cell in zip(self.COLUMNS, self._cells(r)):
-                    self.update_cell(str(r.id), key, cell, update_width=True)
+                if r != before.get(r.id):  # only rows whose run changed: each update repaints the table
+                    for (_, key), cell in zip(self.COLUMNS, self._cells(r)):
+                        self.update_cell(str(r.id), key, cell, update_width=True)
             if keep != self.selected_id and keep in ids:
                 self.move_cursor(row=ids.index(keep))
 
