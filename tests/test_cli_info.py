@@ -26,6 +26,13 @@ def test_user_can_get_info_json_on_the_default_data_from_the_console_script() ->
     assert info["class_counts_train"] == [400] * 10 and info["class_counts_test"] == [100] * 10
 
 
+def test_bad_data_from_the_console_script_is_one_line_and_exit_2(tmp_path) -> None:
+    done = subprocess.run(["mnist-explorer", "info", "--data", f"idx:{tmp_path / 'nowhere'}"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == f"mnist-explorer: error: {tmp_path / 'nowhere'}: no such folder\n"
+
+
 def test_info_table_names_the_source_shapes_dtype_and_counts(capsys: pytest.CaptureFixture) -> None:
     assert main(["info", "--data", "digits"]) == 0
     out = capsys.readouterr().out

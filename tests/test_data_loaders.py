@@ -176,3 +176,13 @@ def test_a_copy_of_mnist_or_fashion_mnist_is_recognised_whatever_its_folder_name
     arrays = (np.zeros((20, 2, 2), np.uint8), np.arange(20) % 10, np.zeros((10_000, 2, 2), np.uint8), y_test)
     ds = load_dataset(f"idx:{write_idx_folder(tmp_path / 'my-copy', arrays=arrays)}")
     assert ds.source.startswith(f"{source} (") and ds.class_names == names
+
+
+def test_a_corrupt_cache_of_the_embedded_sample_is_ignored_and_rewritten(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MNIST_EXPLORER_CACHE", str(tmp_path))
+    load_dataset("mnist5k")
+    (cached,) = tmp_path.glob("mnist5k-*.npy")
+    cached.write_bytes(b"\x93NUMPY garbage")
+    assert load_dataset("mnist5k").class_counts("test") == [100] * 10
+    assert np.load(cached).shape == (5000, 785)
