@@ -198,11 +198,12 @@ class RunStore:
         try:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 30000")
-            self._check_ours(conn)  # read-only: a database that is not ours is never written to
+            version = self._check_ours(conn)  # read-only: a database that is not ours is never written to
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
-            self._migrate(conn)
+            if version != SCHEMA_VERSION:
+                self._migrate(conn)
         except sqlite3.DatabaseError as exc:
             if conn is not None:
                 conn.close()
@@ -213,20 +214,23 @@ class RunStore:
             raise
         return conn
 
-    def _check_ours(self, conn: sqlite3.Connection) -> None:
-        """Refuse an SQLite database that some other program made (tables, but no mnist-explorer schema)."""
+    def _check_ours(self, conn: sqlite3.Connection) -> int:
+        """The store's schema version (0: an empty database); refuses an SQLite database that some other
+        program made (tables, but no mnist-explorer schema) or that a newer mnist-explorer wrote."""
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not tables:
-            return
+            return 0
         row = None
         if "meta" in tables and {"runs", "events", "results"} <= tables:
             row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if row is None:
+        if row is None or not str(row[0]).isdigit():
             raise StoreError(f"{self.path}: an SQLite database, but not a mnist-explorer store (left untouched)")
-        if int(row[0]) > SCHEMA_VERSION:
+        version = int(row[0])
+        if version > SCHEMA_VERSION:
             raise StoreError(
-                f"{self.path}: store schema v{row[0]} is newer than this mnist-explorer's (v{SCHEMA_VERSION})"
+                f"{self.path}: store schema v{version} is newer than this mnist-explorer's (v{SCHEMA_VERSION})"
             )
+        return version
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         """Create the schema in a new store, or bring an older one up to ``SCHEMA_VERSION``, atomically."""
@@ -250,7 +254,8 @@ class RunStore:
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('application', ?)", (APPLICATION,))
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -79,15 +80,19 @@ def test_a_store_from_a_newer_version_is_refused(store: RunStore, store_path: Pa
     cli_error(capsys, "runs", "list", "--store", str(store_path))
 
 
+@pytest.mark.parametrize("header, message", [
+    (b"Chapter 1\n", "is not an SQLite database (left untouched)"),
+    (b"SQLite format 3\x00", "cannot use this store (file is not a database)"),
+], ids=["text", "sqlite-header-then-garbage"])
 def test_a_file_that_is_not_a_database_is_refused_and_left_byte_identical(
-        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+        header: bytes, message: str, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     path = tmp_path / "thesis.txt"
-    content = b"Chapter 1\nMy precious notes, not a database.\n" * 50
+    content = header + b"My precious notes, not a database.\n" * 150
     path.write_bytes(content)
-    with pytest.raises(StoreError, match="is not an SQLite database"):
+    with pytest.raises(StoreError, match=re.escape(message)):
         RunStore(path)
     err = cli_error(capsys, "runs", "list", "--store", str(path))
-    assert "left untouched" in err
+    assert message in err
     assert path.read_bytes() == content
     assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis.txt"]
 
