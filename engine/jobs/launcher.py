@@ -38,12 +38,16 @@ def launch(store: RunStore, kind: str, params: dict, data: DataSpec, run_id: int
     except OSError as exc:
         store.finish(run.id, "failed", f"cannot write the job's log {log_path} ({exc.strerror or exc})")
         raise StoreError(f"{log_path}: cannot write the job's log ({exc.strerror or exc})") from None
-    with log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "engine.jobs.worker", str(store.path.absolute()), str(run.id)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-            start_new_session=True, close_fds=True, cwd=_import_root(),
-        )
+    try:
+        with log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "engine.jobs.worker", str(store.path.absolute()), str(run.id)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                start_new_session=True, close_fds=True, cwd=_import_root(),
+            )
+    except OSError as exc:
+        store.finish(run.id, "failed", f"cannot start the job process ({exc.strerror or exc})")
+        raise StoreError(f"run {run.id}: cannot start the job process ({exc.strerror or exc})") from None
     store.set_pid(run.id, proc.pid)
     _children.append(proc)
     _reap_children()
