@@ -326,12 +326,61 @@ async def test_new_search_form_rejects_bad_values_and_launches_nothing(store_pat
             grid.text, cv.value = grid_text, cv_text
             app.clear_notifications()
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: any(n.severity == "error" for n in app._notifications) and not form._checking)
+            await until(pilot, lambda: any(n.severity == "error" for n in app._notifications) and not form._checking,
+                        timeout=60)  # the last case is checked by scikit-learn, in a subprocess
             assert any(message in n.message for n in app._notifications), message
             assert app.screen is form  # still open for the user to fix
         await pilot.press("escape")
         assert not isinstance(app.screen, NewSearchScreen)
     assert RunStore(store_path).list_runs() == []
+
+
+
+@pytest.mark.usefixtures("search_only")
+async def test_user_starts_a_real_search_from_the_tab_and_sees_it_finish(store_path: Path) -> None:
+    app = make_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.dataset is not None)
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, NewSearchScreen)
+        form.query_one("#search-new-grid").text = "n_neighbors=1,3\nweights=uniform,distance"
+        form.query_one("#search-new-cv").value = "3"
+        await pilot.press("ctrl+s")
+        t = tab(app)
+        await until(pilot, lambda: t.run is not None and t.run.status == "done", timeout=60)
+        assert t.run.params["grid"] == {"n_neighbors": [1, 3], "weights": ["uniform", "distance"]}
+        assert t.board.fits_done == 12 and all(r[4] == "done" for r in table_rows(app))
+        assert "test accuracy" in text_of(app, "#search-best")
+        results = RunStore(store_path).get_result(t.run.id, "results")
+        assert [r["mean_test_score"] for r in results] == [row.mean for row in t.board.rows]
+        assert [r["rank_test_score"] for r in results] == [row.rank for row in t.board.rows]
+
+
+
+# -- snapshots ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.usefixtures("search_only")
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("state", ["mid-search", "done"])
+def test_snapshot(snap_compare, store_path: Path, monkeypatch: pytest.MonkeyPatch, state: str, size) -> None:
+    """A finished search and, mid-search, a newer one 23 of 40 fits in, 10 s after it started (clock frozen)."""
+    store = RunStore(store_path)
+    finished = write_search(store, seed=0)
+    freeze_times(store_path, finished, elapsed=16.0, finished=True)
+    fits, status = 40, "done"
+    if state == "mid-search":
+        writer = SearchWriter(store, seed=3)
+        writer.fits(23)
+        freeze_times(store_path, writer.run_id, elapsed=10.0, finished=False)
+        fits, status = 23, "running"
+    monkeypatch.setattr(SearchTab, "clock", staticmethod(lambda: T0 + 10.0))
+
+    async def run_before(pilot: Pilot) -> None:
+        await open_search(pilot, fits=fits, status=status)
+        await until(pilot, lambda: len(tab(pilot.app)._options) == (2 if state == "mid-search" else 1))
+
+    assert snap_compare(make_app(store_path), terminal_size=size, run_before=run_before)
 
 
 if __name__ == "__main__":  # the stand-in search process: STORE DELAY FITS(json)

@@ -93,7 +93,7 @@ class SearchTab(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="search-top"):
-            yield Select([], prompt="no searches yet", compact=True, id="search-runs")
+            yield Select([], prompt="pick a search", compact=True, id="search-runs")
             yield Static(id="search-summary")
         with Horizontal(id="search-pace-row"):
             yield ProgressBar(show_eta=False, id="search-progress")
@@ -228,6 +228,9 @@ class SearchTab(Vertical):
             self.query_one("#search-pace", Static).update("")
             return
         bar.update(total=max(pace.total, 1), progress=pace.done)
+        if pace.total == 0:
+            self.query_one("#search-pace", Static).update(f"starting · {format_duration(pace.elapsed)} elapsed")
+            return
         parts = [f"{pace.done}/{pace.total} fits", f"{format_duration(pace.elapsed)} elapsed"]
         if self.run is not None and self.run.active:
             parts.append(f"ETA {format_duration(pace.eta)}")
@@ -258,8 +261,11 @@ class SearchTab(Vertical):
             return text
         best = self.board.best
         if best is None:
-            waiting = "queued: waiting for its process" if run.status == "queued" else "no config has all its folds yet"
-            return Text(waiting, style="dim")
+            if run.status == "queued":
+                return Text("queued: waiting for its process", style="dim")
+            if not self.board.rows:
+                return Text("loading the data and making the folds…", style="dim")
+            return Text("no config has all its folds yet", style="dim")
         label = "best so far " if run.active else "best "
         return Text.assemble((label, "dim"), (f"{best.mean:.4f} ± {best.std:.4f}", "bold green"),
                              f"  {best.params_text()}")

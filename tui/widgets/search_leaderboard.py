@@ -60,6 +60,10 @@ class SearchLeaderboard(DataTable):
         current = self.current_config()
         scroll_x, scroll_y = self.scroll_x, self.scroll_y
         self.board = board
+        if not board.rows:  # no grid yet: an empty table rather than headers over nothing
+            self.clear(columns=True)
+            self._columns = []
+            return
         columns = display_columns(board)
         if self.sort_column not in dict(columns):
             self.sort_column, self.sort_reverse = "rank", False

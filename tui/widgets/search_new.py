@@ -43,9 +43,9 @@ HINT = "[dim]grid: one parameter per line, name=v1,v2,…[/]"
 _CHECK = """
 import json, sys
 from engine.errors import ExplorerError
-from engine.search.registry import validate_grid
+from engine.search.runner import search_params
 try:
-    validate_grid(sys.argv[1], json.loads(sys.argv[2]))
+    print(json.dumps(search_params(**json.loads(sys.argv[1]))))
 except ExplorerError as exc:
     print(exc)
     sys.exit(2)
@@ -84,15 +84,17 @@ def parse_form(form: SearchForm) -> dict:
             "exact_sklearn": False}
 
 
-def check_with_estimator(params: dict) -> None:
-    """Check the grid's names and values against the estimator itself, in a subprocess (it imports scikit-learn)."""
-    out = subprocess.run([sys.executable, "-c", _CHECK, params["estimator"], json.dumps(params["grid"])],
-                         capture_output=True, text=True, cwd=Path(engine.__file__).resolve().parents[1])
+def check_with_estimator(params: dict) -> dict:
+    """The params as the search job will take them, checked by the engine's ``search_params`` against the
+    estimator itself, in a subprocess (it imports scikit-learn)."""
+    out = subprocess.run([sys.executable, "-c", _CHECK, json.dumps(params)], capture_output=True, text=True,
+                         cwd=Path(engine.__file__).resolve().parents[1])
     if out.returncode == 2:
         raise UsageError(out.stdout.strip())
     if out.returncode != 0:
         lines = out.stderr.strip().splitlines()
         raise UsageError(f"could not check the grid: {lines[-1] if lines else out.returncode}")
+    return json.loads(out.stdout)
 
 
 class NewSearchScreen(ModalScreen[dict | None]):
@@ -174,11 +176,11 @@ class NewSearchScreen(ModalScreen[dict | None]):
     @work(thread=True, exclusive=True, group="search-new-check", exit_on_error=False)
     def _check(self, params: dict) -> None:
         try:
-            check_with_estimator(params)
+            checked = check_with_estimator(params)
         except ExplorerError as exc:
             self.app.call_from_thread(self._rejected, str(exc))
             return
-        self.app.call_from_thread(self.dismiss, params)
+        self.app.call_from_thread(self.dismiss, checked)
 
     def _rejected(self, reason: str) -> None:
         self._checking = False
