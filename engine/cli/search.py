@@ -116,8 +116,15 @@ def watch(store: RunStore, run_id: int, out: Console, poll: float = 0.25) -> Run
     state = read_search(store, run_id)
     if state.run.kind != "search":
         raise ExplorerError(f"run {run_id} is a {state.run.kind} run, not a search")
-    max_rows = max(3, out.height - 5) if out.is_terminal else None
     try:
+        if not out.is_terminal:  # a pipe or a file gets the final leaderboard once
+            while state.run.active:
+                time.sleep(poll)
+                store.reap()
+                state = read_search(store, run_id)
+            out.print(Leaderboard(state))
+            return state.run
+        max_rows = max(3, out.height - 5)
         with Live(Leaderboard(state, max_rows), console=out, auto_refresh=False, transient=False) as live:
             while state.run.active:
                 time.sleep(poll)

@@ -50,7 +50,7 @@ def status_line(state: SearchState, now: float | None = None) -> Text:
 
 @dataclass
 class Leaderboard:
-    """Renderable leaderboard of a search; ``max_rows`` (default: what fits the height) bounds the table."""
+    """Renderable leaderboard of a search; ``max_rows`` (default: all) bounds the table's config rows."""
 
     state: SearchState
     max_rows: int | None = None
@@ -90,10 +90,7 @@ class Leaderboard:
         if not self.state.configs:
             yield Text("waiting for the search to start…", style="dim")
             return
+        yield self.table(self.max_rows)
         footer = self.footer()
-        max_rows = self.max_rows
-        if max_rows is None and options.height is not None:
-            max_rows = options.height - 3 - (footer is not None)
-        yield self.table(max_rows)
         if footer is not None:
             yield footer

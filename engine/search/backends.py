@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from typing import Iterator
 
 from engine.errors import UsageError
@@ -41,15 +42,15 @@ def parallel_backend(backend: str, scheduler: str | None = None, log=None) -> It
         if scheduler is None:
             cluster = stack.enter_context(LocalCluster(
                 n_workers=LOCAL_CLUSTER_WORKERS, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=None))
-            where = f"dask LocalCluster {cluster.scheduler_address} ({LOCAL_CLUSTER_WORKERS} workers)"
+                dashboard_address=None, silence_logs=logging.ERROR))
+            where = f"a dask LocalCluster at {cluster.scheduler_address}"
         else:
-            where = f"dask scheduler {scheduler}"
+            where = f"the dask scheduler at {scheduler}"
         try:
             client = stack.enter_context(Client(cluster if scheduler is None else scheduler, timeout="10s"))
         except (OSError, TimeoutError) as exc:
             raise UsageError(f"cannot reach the dask scheduler {scheduler}: {exc}") from None
         if log is not None:
-            log(f"running on {where}; dashboard {client.dashboard_link}")
+            log(f"running on {where}: {len(client.scheduler_info().get('workers', {}))} workers")
         stack.enter_context(joblib.parallel_config("dask"))
         yield where

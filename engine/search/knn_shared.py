@@ -9,7 +9,7 @@ neighbours follow from the ``max(n_neighbors)`` nearest. Predictions equal ``KNe
 - Ties are broken as scikit-learn does with one OpenMP thread (``OMP_NUM_THREADS=1``, which is also what
   ``GridSearchCV(n_jobs=-1)`` gives each worker): when the k-th and (k+1)-th distances of a row are equal, which
   tied points are neighbours depends on scikit-learn's fixed-size max-heap fed in training-row order, so such rows
-  are replayed through a port of that heap (:func:`sklearn_neighbours`), then sorted by its quicksort. With several
+  are replayed through a port of that heap (:func:`sklearn_neighbours`), then sorted by its own introsort. With several
   threads scikit-learn itself picks other tied points (its per-thread heaps are merged), which is why GridSearchCV
   with ``n_jobs=1`` and ``n_jobs=-1`` can disagree with each other on tie-heavy data.
 - Uniform votes go to the smallest label among the most voted; distance weights are ``1/d`` except that a row
@@ -25,7 +25,6 @@ from dataclasses import dataclass
 import numpy as np
 
 SHARED_PARAMS = frozenset({"n_neighbors", "weights", "metric", "p"})
-CHUNK_SIZE = 256  # scikit-learn's pairwise_dist_chunk_size: decides its parallel strategy, hence the heap order
 _METRICS = {"euclidean": "euclidean", "l2": "euclidean", "manhattan": "manhattan", "l1": "manhattan",
             "cityblock": "manhattan"}
 
@@ -131,7 +130,7 @@ def predict(values: np.ndarray, order: np.ndarray, sorted_values: np.ndarray, y_
     if weights == "distance" and k >= 8:  # numpy sums 8+ weights pairwise, so the order of tied neighbours matters
         labels = y_enc[neigh]
         replay |= np.any((dist_values[:, 1:] == dist_values[:, :-1]) & (labels[:, 1:] != labels[:, :-1]), axis=1)
-    strategy_on_x = 4 * CHUNK_SIZE < len(values)
+    strategy_on_x = parallel_on_x(len(values), n_train)
     for row in np.flatnonzero(replay):
         key = (k, int(row))
         if key not in replayed:
@@ -153,6 +152,14 @@ def predict(values: np.ndarray, order: np.ndarray, sorted_values: np.ndarray, y_
     return _weighted_mode(labels, w)
 
 
+def parallel_on_x(n_queries: int, n_train: int) -> bool:
+    """scikit-learn's "auto" strategy with one thread: parallelise on queries (else on training rows)."""
+    from sklearn import get_config
+
+    chunk_size = get_config().get("pairwise_dist_chunk_size", 256)
+    return n_train < n_queries or 4 * chunk_size < n_queries
+
+
 def _weighted_mode(labels: np.ndarray, w: np.ndarray) -> np.ndarray:
     """``sklearn.utils.extmath.weighted_mode(labels, w, axis=1)``'s mode, summed the same way."""
     best = np.zeros(len(labels))
@@ -170,7 +177,7 @@ def sklearn_neighbours(row: np.ndarray, k: int, strategy_on_x: bool) -> tuple[np
 
     Training rows are pushed in order into a fixed-size max-heap that keeps a new value only if it is strictly
     smaller than the root; with the parallel-on-training-rows strategy the thread's heap is then pushed into the
-    main heap; finally the heap is sorted by scikit-learn's ``simultaneous_sort``.
+    main heap; finally the heap is sorted by scikit-learn's own ``simultaneous_sort`` (an introsort).
     """
     heap_v = [np.inf] * k
     heap_i = [-1] * k
@@ -190,8 +197,12 @@ def sklearn_neighbours(row: np.ndarray, k: int, strategy_on_x: bool) -> tuple[np
         heap_v, heap_i = [np.inf] * k, [-1] * k
         for value, j in zip(thread_v, thread_i):
             _heap_push(heap_v, heap_i, value, j)
-    _simultaneous_sort(heap_v, heap_i, 0, k)
-    return np.array(heap_i), np.array(heap_v)
+    from sklearn.utils._sorting import _py_simultaneous_sort  # the very sort scikit-learn applies to its heaps
+
+    values = np.array(heap_v, dtype=np.float64)
+    indices = np.array(heap_i, dtype=np.intp)
+    _py_simultaneous_sort(values, indices, k, use_three_way_partition=False)
+    return indices, values
 
 
 def _heap_push(values: list[float], indices: list[int], val: float, val_idx: int) -> None:
@@ -225,46 +236,3 @@ def _heap_push(values: list[float], indices: list[int], val: float, val_idx: int
         current = swap
     values[current] = val
     indices[current] = val_idx
-
-
-def _swap(values: list[float], indices: list[int], a: int, b: int) -> None:
-    values[a], values[b] = values[b], values[a]
-    indices[a], indices[b] = indices[b], indices[a]
-
-
-def _simultaneous_sort(values: list[float], indices: list[int], lo: int, size: int) -> None:
-    """Port of ``sklearn.utils._sorting.simultaneous_sort`` on ``values[lo:lo + size]``."""
-    if size <= 1:
-        return
-    if size == 2:
-        if values[lo] > values[lo + 1]:
-            _swap(values, indices, lo, lo + 1)
-        return
-    if size == 3:
-        if values[lo] > values[lo + 1]:
-            _swap(values, indices, lo, lo + 1)
-        if values[lo + 1] > values[lo + 2]:
-            _swap(values, indices, lo + 1, lo + 2)
-            if values[lo] > values[lo + 1]:
-                _swap(values, indices, lo, lo + 1)
-        return
-    pivot = lo + size // 2
-    last = lo + size - 1
-    if values[lo] > values[last]:
-        _swap(values, indices, lo, last)
-    if values[last] > values[pivot]:
-        _swap(values, indices, last, pivot)
-        if values[lo] > values[last]:
-            _swap(values, indices, lo, last)
-    pivot_val = values[last]
-    store = lo
-    for i in range(lo, last):
-        if values[i] < pivot_val:
-            _swap(values, indices, i, store)
-            store += 1
-    _swap(values, indices, store, last)
-    left = store - lo
-    if left > 1:
-        _simultaneous_sort(values, indices, lo, left)
-    if left + 2 < size:
-        _simultaneous_sort(values, indices, store + 1, size - left - 1)
