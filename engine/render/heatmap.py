@@ -7,7 +7,7 @@ fits an 80×24 terminal beside a side panel.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -80,7 +80,8 @@ def short_names(names: Sequence[str], width: int) -> list[str]:
 class Heatmap:
     """``values`` (n×n; counts, or fractions when ``percent``) with ``labels`` on both axes.
 
-    ``cursor`` (true, predicted) marks one cell with brackets and highlights its labels; ``blank_diagonal``
+    ``cursor`` (true, predicted) marks one cell with brackets (in reverse when its number leaves no room for them)
+    and highlights its labels; ``blank_diagonal``
     shows the diagonal as ``—`` and leaves it out of the colour scale (the errors-only mode).
     """
 
@@ -93,6 +94,8 @@ class Heatmap:
     row_title: str = "true"
     col_title: str = "predicted →"
     legend: bool = True
+    min_cell: int = MIN_CELL
+    row_height: int = 1
 
     @property
     def n(self) -> int:
@@ -105,7 +108,7 @@ class Heatmap:
 
     def cell_width(self) -> int:
         widest = max((len(t) for row in self._texts() for t in row), default=1)
-        return max(MIN_CELL, widest + 1)
+        return max(MIN_CELL, self.min_cell, widest + 1)
 
     def label_width(self) -> int:
         return max(len(self.row_title), min(8, max((len(s) for s in self.labels), default=1)))
@@ -118,6 +121,18 @@ class Heatmap:
 
     def width(self) -> int:
         return self.label_width() + 1 + self.n * self.cell_width()
+
+    def height(self) -> int:
+        """Lines drawn: the title, the two header lines, the rows and the legend."""
+        return bool(self.title) + 2 + self.n * max(1, self.row_height) + self.legend
+
+    def fitted(self, width: int, height: int, max_cell: int = 9, max_row_height: int = 3) -> Heatmap:
+        """The same map with cells widened and rows heightened to fill ``width`` × ``height`` (never shrunk)."""
+        base = self.cell_width()
+        spare_width = (width - self.label_width() - 1) // max(1, self.n)
+        rows = (height - (bool(self.title) + 2 + self.legend)) // max(1, self.n)
+        return replace(self, min_cell=max(base, min(max_cell, spare_width)),
+                       row_height=max(1, min(max_row_height, rows)))
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         w = self.width()
@@ -141,27 +156,32 @@ class Heatmap:
         for j, name in enumerate(col_labels):
             yield Segment(f"{name:^{cw}}", CURSOR_LABEL_STYLE if j == cj else LABEL_STYLE)
         yield Segment.line()
+        height = max(1, self.row_height)
         for i in range(self.n):
-            yield Segment(f"{rows_labels[i]:>{lw}}", CURSOR_LABEL_STYLE if i == ci else LABEL_STYLE)
-            yield Segment(" ")
-            for j in range(self.n):
-                yield from self._cell(texts[i][j], values[i, j], top, cw, (i, j) == (ci, cj),
-                                      self.blank_diagonal and i == j)
-            yield Segment.line()
+            for line in range(height):
+                middle = line == height // 2
+                label = rows_labels[i] if middle else ""
+                yield Segment(f"{label:>{lw}}", CURSOR_LABEL_STYLE if i == ci and middle else LABEL_STYLE)
+                yield Segment(" ")
+                for j in range(self.n):
+                    text = texts[i][j] if middle else ""
+                    yield from self._cell(text, values[i, j], top, cw, (i, j) == (ci, cj) and middle,
+                                          self.blank_diagonal and i == j)
+                yield Segment.line()
         if self.legend:
             yield from self._legend(top, lw)
 
     def _cell(self, text: str, value: float, top: float, width: int, cursor: bool,
               blank: bool) -> Iterable[Segment]:
-        if cursor:
-            body = f"[{text:^{width - 2}}]"
-        else:
-            body = f"{text:^{width}}"
+        bracketed = cursor and len(text) + 2 <= width
+        body = f"[{text:^{width - 2}}]" if bracketed else f"{text:^{width}}"
         if blank or value == 0:
             style = ZERO_STYLE + Style(bold=True, color="yellow") if cursor else ZERO_STYLE
-            yield Segment(body, style)
         else:
-            yield Segment(body, cell_style(value / top if top > 0 else 0.0, cursor))
+            style = cell_style(value / top if top > 0 else 0.0, cursor)
+        if cursor and not bracketed:  # no room for brackets: the cell shows in reverse instead
+            style += Style(reverse=True, underline=True)
+        yield Segment(body, style)
 
     def _legend(self, top: float, lw: int) -> Iterable[Segment]:
         yield Segment(" " * (lw + 1))

@@ -179,7 +179,7 @@ class ErrorsTab(Vertical):
         table.add_column()
         table.add_column(justify="right")
         table.add_column(justify="right", style="dim")
-        for t, p, count in analysis.top_confusions(12):
+        for t, p, count in analysis.top_confusions(40):
             table.add_row(f"{names[t]:.8}", f"→ {names[p]:.8}", f"{count:,}", f"{count / totals[t]:.1%}")
         panel.update(table if analysis.top_confusions(1) else "no mistakes")
 

@@ -110,8 +110,7 @@ class ConfusionHeatmap(Widget, can_focus=True):
         heatmap = self.renderable()
         if heatmap is None:
             return Text(self.empty_text, style="dim")
-        return heatmap
+        return heatmap.fitted(self.content_size.width, self.content_size.height)
 
-    def get_content_width(self, container, viewport) -> int:
-        heatmap = self.renderable()
-        return heatmap.width() if heatmap is not None else max(20, min(len(self.empty_text), 44))
+    def on_resize(self) -> None:
+        self.refresh()
