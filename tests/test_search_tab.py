@@ -213,6 +213,10 @@ async def test_user_can_cancel_the_search_being_watched(store_path: Path) -> Non
         async with app.run_test(size=(80, 24)) as pilot:
             t = await open_search(pilot)
             await until(pilot, lambda: t.board.fits_done >= 1 and t.run.status == "running")
+            await pilot.press("c")  # asks first
+            await pilot.pause()
+            assert any("Press c again" in n.message for n in app._notifications)
+            assert RunStore(store_path).get_run(t.run_id).status == "running"
             await pilot.press("c")
             await until(pilot, lambda: t.run.status == "cancelled")
             assert writer.wait(timeout=5) != 0  # its process was stopped

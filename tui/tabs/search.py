@@ -30,6 +30,7 @@ from tui.widgets.search_leaderboard import SearchLeaderboard
 from tui.widgets.search_new import NewSearchScreen
 
 WIDE = 150  # from this width on, the highlighted config's folds show beside the table
+CONFIRM_S = 3.0  # a second `c` within this many seconds cancels the search
 STATUS_STYLE = {"done": "green", "failed": "red", "cancelled": "yellow", "interrupted": "magenta",
                 "running": "cyan", "queued": "blue"}
 
@@ -89,6 +90,8 @@ class SearchTab(Vertical):
         self.run_id: int | None = None
         self.marked: int | None = None
         self._pinned = False  # the user picked a search: stop jumping to the newest one
+        self._cancel_asked: int | None = None  # the search a first `c` asked to cancel
+        self._cancel_deadline = 0.0
         self._options: list[tuple[str, int]] = []
 
     def compose(self) -> ComposeResult:
@@ -145,6 +148,7 @@ class SearchTab(Vertical):
         self._pinned = self._pinned or pin
         if run_id != self.run_id:
             self.run, self.board, self.results = None, Leaderboard(), {}
+            self.query_one(SearchLeaderboard).show(self.board)
         self.run_id = run_id
         select = self.query_one("#search-runs", Select)
         if run_id is not None and select.value != run_id and run_id in [v for _, v in self._options]:
@@ -329,12 +333,18 @@ class SearchTab(Vertical):
         self.app.refresh_runs()
 
     def action_cancel_search(self) -> None:
+        """Cancel the shown search: ``c`` asks, a second ``c`` within ``CONFIRM_S`` seconds does it."""
         run = self.run
         if run is None:
             self.notify("No search to cancel.", severity="warning")
         elif not run.active:
             self.notify(f"Search #{run.id} is already {run.status}.", severity="warning")
+        elif self._cancel_asked != run.id or time.monotonic() > self._cancel_deadline:
+            self._cancel_asked, self._cancel_deadline = run.id, time.monotonic() + CONFIRM_S
+            self.notify(f"Press c again to cancel search #{run.id} ({run.fits_done}/{run.fits_total} fits done).",
+                        title="Cancel search?", severity="warning", timeout=CONFIRM_S)
         else:
+            self._cancel_asked = None
             self._cancel(run.id)
 
     @work(thread=True, group="search-cancel", exit_on_error=False)

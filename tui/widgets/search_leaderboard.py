@@ -53,6 +53,7 @@ class SearchLeaderboard(DataTable):
         self.sort_column = "rank"
         self.sort_reverse = False
         self._columns: list[tuple[str, str]] = []
+        self._built_sort: tuple[str, bool] | None = None  # the sort the headers were built for
 
     # -- showing -----------------------------------------------------------------------------------------------
     def show(self, board: Leaderboard) -> None:
@@ -67,15 +68,14 @@ class SearchLeaderboard(DataTable):
         columns = display_columns(board)
         if self.sort_column not in dict(columns):
             self.sort_column, self.sort_reverse = "rank", False
-        if columns != self._columns or not self.columns:
-            self.clear(columns=True)
-            self._columns = columns
+        sort = (self.sort_column, self.sort_reverse)
+        if columns != self._columns or sort != self._built_sort or not self.columns:
+            self.clear(columns=True)  # new headers: their widths are measured again
+            self._columns, self._built_sort = columns, sort
             for key, _ in columns:
                 self.add_column(self._header(key), key=key)
         else:
             self.clear()
-            for key, _ in columns:
-                self.columns[key].label = self._header(key)
         best = board.best
         for row in sort_rows(board.rows, self.sort_column, self.sort_reverse):
             self.add_row(*self._cells(row, best), key=str(row.index))
@@ -84,6 +84,7 @@ class SearchLeaderboard(DataTable):
         self.scroll_to(scroll_x, scroll_y, animate=False)
 
     def _header(self, key: str) -> Text:
+        """The column's name, then ▾ (best first) or ▴ (reversed) if it is the sort column."""
         label = dict(self._columns)[key]
         if key != self.sort_column:
             return Text(label)
