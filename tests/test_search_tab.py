@@ -305,6 +305,27 @@ async def test_user_can_pick_another_search_and_compare_two(store: RunStore, sto
         assert all(v != "–" for v in a_means.values())
 
 
+@pytest.mark.usefixtures("search_only")
+async def test_tab_jumps_to_a_search_started_elsewhere_unless_the_user_picked_one(store: RunStore,
+                                                                                  store_path: Path) -> None:
+    first = write_search(store)
+    app = make_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        t = await open_search(pilot, status="done")
+        second = SearchWriter(RunStore(store_path))  # e.g. `mnist-explorer search knn --detach` in another shell
+        await until(pilot, lambda: t.run_id == second.run_id)
+        second.fits(3)
+        await until(pilot, lambda: t.board.fits_done == 3)
+        app.query_one("#search-runs", Select).value = first  # the user picks the first one
+        await until(pilot, lambda: t.run is not None and t.run.id == first)
+        third = SearchWriter(RunStore(store_path))
+        await until(pilot, lambda: len(t._options) == 3)
+        await pilot.pause(0.3)
+        assert t.run_id == first  # stays on the one the user picked
+        third.finish()
+        second.finish()
+
+
 # -- starting searches --------------------------------------------------------------------------------------------
 
 @pytest.mark.usefixtures("search_only")

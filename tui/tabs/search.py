@@ -20,7 +20,7 @@ from textual.widgets import DataTable, ProgressBar, Select, Static
 from textual.worker import get_current_worker
 
 from engine.cli.runs import format_duration
-from engine.errors import ExplorerError, StoreError
+from engine.errors import StoreError
 from engine.jobs import cancel_run, launch
 from engine.leaderboard import Leaderboard, LeaderboardBuilder, Pace, to_csv
 from engine.store import Run, RunStore
@@ -89,7 +89,8 @@ class SearchTab(Vertical):
         self.results: dict = {}
         self.run_id: int | None = None
         self.marked: int | None = None
-        self._pinned = False  # the user picked a search: stop jumping to the newest one
+        self._pinned = False  # the user picked a search: stay on it when others start
+        self._seen: set[int] = set()  # search ids the picker has listed
         self._cancel_asked: int | None = None  # the search a first `c` asked to cancel
         self._cancel_deadline = 0.0
         self._options: list[tuple[str, int]] = []
@@ -119,6 +120,7 @@ class SearchTab(Vertical):
 
     # -- which search --------------------------------------------------------------------------------------------
     def _runs_changed(self, runs: list[Run]) -> None:
+        """Keep the picker in step with the store; follow a search that appears, unless the user picked one."""
         searches = [r for r in runs if r.kind == "search"]
         options = [(run_label(r), r.id) for r in searches]
         ids = [r.id for r in searches]
@@ -129,23 +131,23 @@ class SearchTab(Vertical):
                 if self.run_id in ids:
                     select.value = self.run_id
             self._options = options
-        if self._pinned and self.run_id not in ids:
+        appeared = [r for r in searches if r.id not in self._seen and r.active]
+        self._seen.update(ids)
+        if self.run_id not in ids:  # nothing shown yet, or the shown search was deleted
             self._pinned = False
-        if not self._pinned and searches:
-            newest = next((r for r in searches if r.active), searches[0])
-            if newest.id != self.run_id:
-                self._follow(newest.id)
-                return
-        if self.run_id is not None and self.run_id not in ids:
-            self._follow(None)
-            return
-        current = next((r for r in searches if r.id == self.run_id), None)
-        if current is not None and current.active and self.run is not None and not self.run.active:
-            self._follow(current.id)  # resumed since we last looked
+            self._follow(next((r.id for r in searches if r.active), ids[0] if ids else None))
+        elif appeared and not self._pinned:
+            self._follow(appeared[0].id)  # started since (from the CLI, another app or this tab)
+        else:
+            current = searches[ids.index(self.run_id)]
+            if current.active and self.run is not None and not self.run.active:
+                self._follow(current.id)  # resumed since we last looked
 
     def _follow(self, run_id: int | None, pin: bool = False) -> None:
         """Show search ``run_id`` (None: nothing) and follow it in a thread worker."""
         self._pinned = self._pinned or pin
+        if run_id == self.run_id and self.run is not None and self.run.active:
+            return  # already following it
         if run_id != self.run_id:
             self.run, self.board, self.results = None, Leaderboard(), {}
             self.query_one(SearchLeaderboard).show(self.board)
