@@ -87,12 +87,15 @@ def test_shared_neighbour_search_breaks_ties_like_sklearn(digits) -> None:
     grid = {"weights": ["uniform", "distance"], "n_neighbors": [3, 4, 8, 9]}
     plan = make_plan("knn", grid, 5, Xb, yb, exact_sklearn=False)
     train, test = plan.folds[0]
-    values = knn_shared._distances(Xb[test], Xb[train], "euclidean")
-    _, sorted_values = knn_shared._nearest(values, 9)
+    values, _ = knn_shared.distances(Xb, test, train, "euclidean")
+    _, sorted_values = knn_shared.nearest(values, 9)
     assert np.mean(sorted_values[:, 3] == sorted_values[:, 4]) > 0.3  # ties at the 4th neighbour are the rule
-    ours = search("knn", grid, 5, Xb, yb, X_test, y_test)
+    ours = search("knn", grid, 5, Xb, yb, (X_test > 127) * 255.0, y_test)
     assert ours["method"] == "shared-neighbour"
     assert_equal_to_sklearn(ours, grid_search_cv("knn", grid, 5, Xb, yb), 5)
+    with threadpool_limits(1):
+        refit = make_estimator("knn", **ours["best_params"]).fit(Xb, yb)
+        assert ours["test_accuracy"] == refit.score((X_test > 127) * 255.0, y_test)
 
 
 def test_grid_values_are_parsed_and_expanded_in_gridsearchcv_order() -> None:

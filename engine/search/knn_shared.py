@@ -77,34 +77,49 @@ def fold_scores(X: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarra
     out = []
     for metric, group in by_metric.items():
         started = time.perf_counter()
-        values = _distances(X[test], X[train], metric)
+        values, shift = distances(X, test, train, metric)
         kmax = max(c.get("n_neighbors", 5) for c in group.values())
-        order, sorted_values = _nearest(values, kmax)
+        order, sorted_values = nearest(values, kmax)
+        sorted_values += shift[:, None]
         query_time = (time.perf_counter() - started) / len(group)
         replayed: dict = {}
         for index, config in group.items():
             started = time.perf_counter()
-            pred = predict(values, order, sorted_values, y_enc, config.get("n_neighbors", 5),
+            pred = predict(values, shift, order, sorted_values, y_enc, config.get("n_neighbors", 5),
                            config.get("weights", "uniform"), metric, replayed)
             score = float(np.average(y_test == classes[pred]))
             out.append(FoldScore(index, fold, score, query_time, time.perf_counter() - started))
     return out
 
 
-def _distances(A: np.ndarray, B: np.ndarray, metric: str) -> np.ndarray:
-    """What scikit-learn ranks neighbours by: squared Euclidean (whole numbers here) or Manhattan distances."""
+def holdout_score(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, y_test: np.ndarray,
+                  config: dict) -> float:
+    """Accuracy on a test set of ``config`` fitted on the whole training set (equal to scikit-learn's)."""
+    X = np.concatenate([X_train, X_test])
+    y = np.concatenate([y_train, y_test])
+    n = len(X_train)
+    return fold_scores(X, y, np.arange(n), np.arange(n, len(X)), 0, {0: config})[0].score
+
+
+def distances(X: np.ndarray, test: np.ndarray, train: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """Distances from ``X[test]`` to ``X[train]`` up to a per-row ``shift`` (value + shift = distance).
+
+    Euclidean: ``|b|² - 2a·b`` (squared distance minus ``|a|²``, which ranks the same), from one matrix product
+    over the pixels that are not zero in every image; Manhattan: the distances themselves (shift 0).
+    """
     if metric == "manhattan":
         from scipy.spatial.distance import cdist
 
-        return cdist(A, B, "cityblock")
+        return cdist(X[test], X[train], "cityblock"), np.zeros(len(test))
+    cols = np.flatnonzero(X.any(axis=0))  # an always-zero pixel adds nothing to any product
+    A, B = X[np.ix_(test, cols)], X[np.ix_(train, cols)]
     values = A @ B.T
     values *= -2.0
     values += np.einsum("ij,ij->i", B, B)[None, :]
-    values += np.einsum("ij,ij->i", A, A)[:, None]
-    return np.maximum(values, 0.0, out=values)
+    return values, np.einsum("ij,ij->i", A, A)
 
 
-def _nearest(values: np.ndarray, kmax: int) -> tuple[np.ndarray, np.ndarray]:
+def nearest(values: np.ndarray, kmax: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``kmax + 1`` smallest values of each row, sorted by (value, training row)."""
     m = min(kmax + 1, values.shape[1])
     part = np.argpartition(values, m - 1, axis=1)[:, :m] if m < values.shape[1] else \
@@ -114,11 +129,12 @@ def _nearest(values: np.ndarray, kmax: int) -> tuple[np.ndarray, np.ndarray]:
     return np.take_along_axis(part, order, axis=1), np.take_along_axis(vals, order, axis=1)
 
 
-def predict(values: np.ndarray, order: np.ndarray, sorted_values: np.ndarray, y_enc: np.ndarray, k: int,
-            weights: str, metric: str, replayed: dict | None = None) -> np.ndarray:
+def predict(values: np.ndarray, shift: np.ndarray, order: np.ndarray, sorted_values: np.ndarray,
+            y_enc: np.ndarray, k: int, weights: str, metric: str, replayed: dict | None = None) -> np.ndarray:
     """Encoded predictions of one (k, weights) config, equal to ``KNeighborsClassifier.predict``.
 
-    ``replayed`` caches heap replays by (k, row) between the configs of one query.
+    ``values + shift[:, None]`` are the distances (squared for Euclidean); ``order``/``sorted_values`` the nearest
+    training rows of each query and their distances. ``replayed`` caches heap replays by (k, row) between configs.
     """
     replayed = {} if replayed is None else replayed
     neigh = order[:, :k].copy()
@@ -134,7 +150,7 @@ def predict(values: np.ndarray, order: np.ndarray, sorted_values: np.ndarray, y_
     for row in np.flatnonzero(replay):
         key = (k, int(row))
         if key not in replayed:
-            replayed[key] = sklearn_neighbours(values[row], k, strategy_on_x)
+            replayed[key] = sklearn_neighbours(values[row] + shift[row], k, strategy_on_x)
         neigh[row], dist_values[row] = replayed[key]
     labels = y_enc[neigh]
     n_classes = int(y_enc.max()) + 1

@@ -136,8 +136,12 @@ def _finish(plan: Plan, fits: list[Fit], X, y, X_test, y_test) -> dict:
     results = cv_results(plan.configs, fits, len(plan.folds))
     best = best_index(results)
     best_params = results[best]["params"]
+    if plan.method == SHARED:  # the same neighbour arithmetic, equal to scikit-learn's refit and score
+        test_accuracy = knn_shared.holdout_score(X, y, X_test, y_test, best_params)
+    else:
+        test_accuracy = refit_score(plan.estimator, best_params, X, y, X_test, y_test)
     return {"results": results, "best_params": best_params, "best_score": results[best]["mean_test_score"],
-            "test_accuracy": refit_score(plan.estimator, best_params, X, y, X_test, y_test)}
+            "test_accuracy": test_accuracy}
 
 
 def run_search(ctx: JobContext) -> None:
