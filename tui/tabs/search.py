@@ -229,9 +229,8 @@ class SearchTab(Vertical):
     def _refresh_pace(self) -> None:
         bar = self.query_one("#search-progress", ProgressBar)
         pace = self.pace()
+        self.query_one("#search-pace-row").display = pace is not None
         if pace is None:
-            bar.update(total=None, progress=0)
-            self.query_one("#search-pace", Static).update("")
             return
         bar.update(total=max(pace.total, 1), progress=pace.done)
         if pace.total == 0:
@@ -251,8 +250,8 @@ class SearchTab(Vertical):
         run = self.run
         if run is None:
             if self.run_id is None:
-                return Text.from_markup("No searches yet: press [bold]n[/] to start one, or run "
-                                        "[bold]mnist-explorer search knn --detach[/] in a shell.")
+                return Text.from_markup("No searches yet: press [bold]n[/], or run "
+                                        "[bold]mnist-explorer search knn --detach[/]")
             return Text("Reading the search…", style="dim")
         if run.status == "failed":
             return Text(f"failed: {run.error or 'see the run log'}", style="red")
