@@ -155,8 +155,9 @@ class ErrorsTab(Vertical):
             text = "No run store: the Errors tab needs one to run and read models."
         elif status.active is not None:
             run = status.active
-            text = (f"{MODELS[self.model]} on {spec}: run {run.id} {run.status}, "
-                    f"{run.fits_done}/{run.fits_total} folds done. The heatmap appears when it finishes.")
+            progress = f"{run.fits_done}/{run.fits_total} folds done" if run.fits_total else "starting"
+            text = (f"{MODELS[self.model]} on {spec}: run {run.id} {run.status}, {progress}. "
+                    "The heatmap appears when it finishes.")
         else:
             text = (f"No {self.model} run on {spec} yet.\n\nPress s to start one: {MODELS[self.model]}, "
                     "3-fold cross-validated predictions, in a background job (it keeps running if you "
