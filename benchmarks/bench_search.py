@@ -112,7 +112,9 @@ def report(times: dict[str, list[float]], repeat: int, output) -> str:
         ratio_min = min(t) / min(ours_times)
         ratio_med = statistics.median(t) / statistics.median(ours_times)
         lines.append(f"| {name} | {min(t):.3f} | {statistics.median(t):.3f} | {ratio_min:.1f}× | {ratio_med:.1f}× |")
-    lines += ["", f"Machine: {machine()}.", "", f"Reproduce: `{COMMAND}`", MARK_END, ""]
+    lines += ["", f"Machine: {machine()}; 1-minute load average {os.getloadavg()[0]:.1f} at the end of the run "
+              "(the machine is shared: other jobs ran alongside, which is why the spread is wide).", "",
+              f"Reproduce: `{COMMAND}`", MARK_END, ""]
     return "\n".join(lines)
 
 
