@@ -24,6 +24,7 @@ from engine.confusion import ErrorAnalysis
 from engine.data import Dataset
 from engine.jobs import launch
 from engine.models.multiclass import JOB_KIND, MODELS, latest_done, load_analysis, runs_of
+from engine.render.heatmap import short_names
 from engine.store import Run
 from tui.widgets.errors_heatmap import ConfusionHeatmap
 from tui.widgets.errors_models import ModelPicker, ModelStatus
@@ -173,7 +174,7 @@ class ErrorsTab(Vertical):
         if analysis is None:
             panel.update("")
             return
-        names = analysis.class_names
+        names = short_names(analysis.class_names, 6)
         totals = analysis.confusion.sum(axis=1)
         table = Table.grid(padding=(0, 1))
         table.add_column(justify="right")
@@ -181,7 +182,7 @@ class ErrorsTab(Vertical):
         table.add_column(justify="right")
         table.add_column(justify="right", style="dim")
         for t, p, count in analysis.top_confusions(40):
-            table.add_row(f"{names[t]:.8}", f"→ {names[p]:.8}", f"{count:,}", f"{count / totals[t]:.1%}")
+            table.add_row(names[t], f"→ {names[p]}", f"{count:,}", f"{count / totals[t]:.1%}")
         panel.update(table if analysis.top_confusions(1) else "no mistakes")
 
     def _update_status(self) -> None:
