@@ -16,7 +16,8 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from engine.data import DataSpec
-from engine.jobs import launch, wait_for
+from engine.data import load_dataset
+from engine.jobs import launch, run_inline, wait_for
 from engine.models.multiclass import load_analysis
 from engine.store import RunStore
 from tui.app import MnistExplorerApp
@@ -25,6 +26,8 @@ from tui.widgets.digit_grid import DigitGridView
 from tui.widgets.errors_heatmap import ConfusionHeatmap
 from tui.widgets.errors_models import ModelPicker
 from tui.widgets.errors_screens import DigitGallery, DigitScores, PairView
+
+from conftest import FASHION_DIR, needs_fashion
 
 DIGITS = DataSpec("digits")
 STORED = ("sgd-scaled", "svc", "svc-ovr")  # raw sgd (the slow one) is left unrun: the tab offers to start it
@@ -200,6 +203,38 @@ async def test_user_picks_a_model_and_starts_its_missing_run(store_path: Path) -
         assert run.params == {"model": "svc"} and run.status == "done"
         analysis = load_analysis(app.store, run.id)
         assert np.array_equal(t.analysis.confusion, analysis.confusion)
+
+
+def write_idx(path: Path, array: np.ndarray) -> None:
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    header = bytes([0, 0, 8, array.ndim]) + np.array(array.shape, dtype=">i4").tobytes()
+    path.write_bytes(header + array.tobytes())
+
+
+@needs_fashion
+async def test_fashion_mnist_class_names_label_the_axes_and_confusions(tmp_path: Path, store_path: Path) -> None:
+    full = load_dataset(f"idx:{FASHION_DIR}")
+    folder = tmp_path / "fashion-small"  # "fashion" in the path: the loader names the classes
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    train, test = rng.permutation(len(full.y_train))[:600], rng.permutation(len(full.y_test))[:100]
+    write_idx(folder / "train-images-idx3-ubyte", full.X_train[train])
+    write_idx(folder / "train-labels-idx1-ubyte", full.y_train[train])
+    write_idx(folder / "t10k-images-idx3-ubyte", full.X_test[test])
+    write_idx(folder / "t10k-labels-idx1-ubyte", full.y_test[test])
+    spec = DataSpec(f"idx:{folder}")
+    store = RunStore(store_path)
+    assert run_inline(store, "multiclass", {"model": "svc"}, spec).status == "done"
+    store.close()
+    app = MnistExplorerApp(data=spec, store_path=store_path, poll_interval=0.2)
+    app.animation_level = "none"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_errors(pilot)
+        await until(pilot, lambda: tab(app).analysis is not None, what="the svc run")
+        await pilot.pause()
+        shown = plain(app.query_one(ConfusionHeatmap).renderable())
+        assert "Tsh Tro Pul Dre Coa San Shi Sne Bag Ank" in shown and "Pullover" in shown
+        assert "→" in plain(app.query_one("#errors-confusions", Static).content)
 
 
 def test_the_errors_tab_never_imports_scikit_learn() -> None:
