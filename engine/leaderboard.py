@@ -13,6 +13,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Iterable
 
 import numpy as np
@@ -59,12 +60,12 @@ class ConfigRow:
     @property
     def mean_fit_time(self) -> float | None:
         times = [f.fit_time for f in self.fits if f is not None]
-        return float(np.mean(times)) if times else None
+        return sum(times) / len(times) if times else None
 
     @property
     def mean_score_time(self) -> float | None:
         times = [f.score_time for f in self.fits if f is not None]
-        return float(np.mean(times)) if times else None
+        return sum(times) / len(times) if times else None
 
     def params_text(self) -> str:
         return " ".join(f"{k}={v}" for k, v in self.params.items())
@@ -79,14 +80,14 @@ class Leaderboard:
     method: str | None = None
     estimator: str | None = None
 
-    @property
+    @cached_property
     def param_names(self) -> tuple[str, ...]:
         names: dict[str, None] = {}
         for row in self.rows:
             names.update(dict.fromkeys(row.params))
         return tuple(names)
 
-    @property
+    @cached_property
     def columns(self) -> tuple[str, ...]:
         """Column keys, in display order: what :func:`sort_rows` accepts."""
         return ("rank", *(f"param:{n}" for n in self.param_names), "mean", "std",
@@ -100,7 +101,7 @@ class Leaderboard:
     def fits_total(self) -> int:
         return len(self.rows) * self.n_folds
 
-    @property
+    @cached_property
     def best(self) -> ConfigRow | None:
         """The top-ranked config among those with every fold done (the lowest index wins a tie)."""
         done = [r for r in self.rows if r.status == DONE]

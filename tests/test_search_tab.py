@@ -243,8 +243,10 @@ async def test_user_can_sort_by_any_column_and_open_a_configs_folds(store: RunSt
         await pilot.press("s")  # next column: n_neighbors
         assert table.sort_column == "param:n_neighbors"
         assert [r[1] for r in table_rows(app)] == ["3", "3", "4", "4", "5", "5", "6", "6"]
+        assert "n_neighbors ▾" in shown(table).splitlines()[0] and "# ▾" not in shown(table).splitlines()[0]
         await pilot.press("S")
         assert [r[1] for r in table_rows(app)][:2] == ["6", "6"]
+        assert "n_neighbors ▴" in shown(table).splitlines()[0]
         for _ in range(3):  # weights, mean ± std, status, then the fit time
             await pilot.press("s")
         await pilot.press("s")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from engine.leaderboard import DONE, PARTIAL, PENDING, ConfigRow, Leaderboard, sort_rows
 
@@ -36,6 +37,11 @@ def display_columns(board: Leaderboard) -> list[tuple[str, str]]:
             *((f"fold:{i}", f"fold {i + 1}") for i in range(board.n_folds))]
 
 
+def _look(cell: Text) -> tuple:
+    """What a cell looks like (``Text.__eq__`` ignores the base style)."""
+    return cell.plain, str(cell.style), cell.justify
+
+
 class SearchLeaderboard(DataTable):
     """Shows a :class:`Leaderboard` sorted by ``sort_column`` (best first unless ``sort_reverse``).
 
@@ -54,34 +60,80 @@ class SearchLeaderboard(DataTable):
         self.sort_reverse = False
         self._columns: list[tuple[str, str]] = []
         self._built_sort: tuple[str, bool] | None = None  # the sort the headers were built for
+        self._shown: dict[int, list[Text]] = {}  # config index → the cells the table holds for it
+        self._signatures: dict[int, tuple] = {}  # config index → what its cells were drawn from
 
     # -- showing -----------------------------------------------------------------------------------------------
     def show(self, board: Leaderboard) -> None:
-        """Redraw with ``board``, keeping the cursor on the config it was on and the horizontal scroll."""
+        """Show ``board``, keeping the cursor on the config it was on and the scroll where it was.
+
+        While the columns, the configs and the sort stay the same (the usual update: some folds finished), only the
+        cells that changed are rewritten and the rows re-ordered in place; otherwise the table is rebuilt.
+        """
         current = self.current_config()
-        scroll_x, scroll_y = self.scroll_x, self.scroll_y
         self.board = board
         if not board.rows:  # no grid yet: an empty table rather than headers over nothing
             self.clear(columns=True)
-            self._columns = []
+            self._columns, self._shown, self._signatures = [], {}, {}
             return
         columns = display_columns(board)
         if self.sort_column not in dict(columns):
             self.sort_column, self.sort_reverse = "rank", False
         sort = (self.sort_column, self.sort_reverse)
-        if columns != self._columns or sort != self._built_sort or not self.columns:
-            self.clear(columns=True)  # new headers: their widths are measured again
-            self._columns, self._built_sort = columns, sort
-            for key, _ in columns:
-                self.add_column(self._header(key), key=key)
-        else:
-            self.clear()
         best = board.best
-        for row in sort_rows(board.rows, self.sort_column, self.sort_reverse):
-            self.add_row(*self._cells(row, best), key=str(row.index))
-        if current is not None and current < len(board.rows):
+        ordered = sort_rows(board.rows, *sort)
+        same_shape = columns == self._columns and len(board.rows) == len(self._shown)
+        cells = {}
+        for row in board.rows:
+            signature = (row.params, row.fits, row.rank, best is not None and row.index == best.index)
+            if same_shape and self._signatures.get(row.index) == signature:
+                cells[row.index] = self._shown[row.index]  # unchanged: the very cells the table holds
+            else:
+                cells[row.index] = self._cells(row, best)
+                self._signatures[row.index] = signature
+        if same_shape and cells.keys() == self._shown.keys():
+            self._update_in_place(cells, [row.index for row in ordered])
+            if sort != self._built_sort:
+                self._relabel(sort)
+        else:
+            self._rebuild(columns, sort, cells, [row.index for row in ordered])
+        if current is not None and current in cells:
             self.move_cursor(row=self.get_row_index(str(current)), scroll=False)
+
+    def _rebuild(self, columns: list[tuple[str, str]], sort: tuple[str, bool], cells: dict[int, list[Text]],
+                 order: list[int]) -> None:
+        scroll_x, scroll_y = self.scroll_x, self.scroll_y
+        self.clear(columns=True)  # new headers: their widths are measured again
+        self._columns, self._built_sort = columns, sort
+        for key, _ in columns:
+            self.add_column(self._header(key), key=key)
+        for index in order:
+            self.add_row(*cells[index], key=str(index))
+        self._shown = cells
         self.scroll_to(scroll_x, scroll_y, animate=False)
+
+    def _relabel(self, sort: tuple[str, bool]) -> None:
+        """Move the sort arrow to ``sort``'s column; the two headers that changed are measured again."""
+        changed = {self._built_sort[0], sort[0]} if self._built_sort else {key for key, _ in self._columns}
+        self._built_sort = sort
+        some_row = next(iter(self._shown))
+        for key in changed & set(dict(self._columns)):
+            self.columns[ColumnKey(key)].label = self._header(key)
+            position = [k for k, _ in self._columns].index(key)
+            self.update_cell(str(some_row), key, self._shown[some_row][position], update_width=True)
+
+    def _update_in_place(self, cells: dict[int, list[Text]], order: list[int]) -> None:
+        keys = [key for key, _ in self._columns]
+        for index, new in cells.items():
+            old = self._shown[index]
+            if new is old:
+                continue
+            for position, (key, before, after) in enumerate(zip(keys, old, new)):
+                if _look(before) != _look(after):
+                    self.update_cell(str(index), key, after, update_width=True)
+                    old[position] = after
+        rank_cells = {id(self._shown[index][0]): position for position, index in enumerate(order)}
+        self.sort("rank", key=lambda cell: rank_cells[id(cell)])  # each row's rank cell is its own object
 
     def _header(self, key: str) -> Text:
         """The column's name, then ▾ (best first) or ▴ (reversed) if it is the sort column."""
