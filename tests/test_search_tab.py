@@ -328,6 +328,27 @@ async def test_tab_jumps_to_a_search_started_elsewhere_unless_the_user_picked_on
         second.finish()
 
 
+@pytest.mark.usefixtures("search_only")
+async def test_user_sees_why_a_search_stopped_and_its_folds_beside_the_table_when_wide(store: RunStore,
+                                                                                      store_path: Path) -> None:
+    interrupted = SearchWriter(store)
+    interrupted.fits(12)
+    store.finish(interrupted.run_id, "interrupted", "the job's process ended without finishing")
+    failed = SearchWriter(store)
+    store.finish(failed.run_id, "failed", "MemoryError: cannot allocate 3.2 GiB")
+    app = make_app(store_path)
+    async with app.run_test(size=(200, 60)) as pilot:
+        t = await open_search(pilot, status="failed")
+        assert text_of(app, "#search-best").startswith("failed: MemoryError: cannot allocate 3.2 GiB")
+        app.query_one("#search-runs", Select).value = interrupted.run_id
+        await until(pilot, lambda: t.run.id == interrupted.run_id and t.board.fits_done == 12)
+        assert f"mnist-explorer runs resume {interrupted.run_id}" in text_of(app, "#search-best")
+        detail = app.query_one("#search-detail", Static)
+        assert detail.display and detail.size.width > 30  # folds of the highlighted config, beside the table
+        row = t.board.rows[app.query_one(SearchLeaderboard).current_config()]
+        assert f"config {row.index + 1} of 8" in shown(detail) and f"{row.scores[0]:.4f}" in shown(detail)
+
+
 # -- starting searches --------------------------------------------------------------------------------------------
 
 @pytest.mark.usefixtures("search_only")
