@@ -124,7 +124,7 @@ def watch(store: RunStore, run_id: int, out: Console, poll: float = 0.25) -> Run
                 state = read_search(store, run_id)
             out.print(Leaderboard(state))
             return state.run
-        max_rows = max(3, out.height - 5)
+        max_rows = max(3, (out.height - 5) // (1 if out.width >= 100 else 2))  # narrow: params wrap in two lines
         with Live(Leaderboard(state, max_rows), console=out, auto_refresh=False, transient=False) as live:
             while state.run.active:
                 time.sleep(poll)
