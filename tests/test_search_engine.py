@@ -119,7 +119,8 @@ def test_bad_search_params_are_refused_in_one_line(estimator, grid, cv, message)
 
 
 def test_a_killed_search_resumes_with_only_the_missing_fits(store) -> None:
-    params = search_params("rf", {"n_estimators": [20, 40], "max_depth": [None, 8]}, cv=5)
+    grid = {"n_neighbors": [1, 2, 3, 4, 5, 6, 7, 8], "weights": ["uniform", "distance"]}
+    params = search_params("knn", grid, cv=5, exact_sklearn=True)  # 80 separate fits
     run = launch(store, "search", params, DataSpec("digits"))
     deadline = time.monotonic() + 60
     while len(store.events(run.id, kind="fit")) < 3:
@@ -128,16 +129,17 @@ def test_a_killed_search_resumes_with_only_the_missing_fits(store) -> None:
     os.killpg(store.get_run(run.id).pid, signal.SIGKILL)
     assert wait_for(store, run.id, timeout=10).status == "interrupted"
     before = {(e.payload["config"], e.payload["fold"]) for e in store.events(run.id, kind="fit")}
-    assert 3 <= len(before) < 20
+    assert 3 <= len(before) < 80
 
     launch(store, "search", params, DataSpec("digits"), run_id=run.id)
     assert wait_for(store, run.id, timeout=120).status == "done"
     fits = [(e.payload["config"], e.payload["fold"]) for e in store.events(run.id, kind="fit")]
-    assert len(fits) == len(set(fits)) == 20  # the resumed job ran exactly the 20 - len(before) missing fits
+    assert len(fits) == len(set(fits)) == 80  # the resumed job ran exactly the 80 - len(before) missing fits
+    assert set(fits[:len(before)]) == before
     assert len(store.events(run.id, kind="grid")) == 1
     results = store.results(run.id)
-    assert [len(r["split_scores"]) for r in results["results"]] == [5] * 4
-    assert store.get_run(run.id).fits_done == 20
+    assert [len(r["split_scores"]) for r in results["results"]] == [5] * 16
+    assert store.get_run(run.id).fits_done == 80
 
 
 def test_search_job_writes_grid_fits_and_results_to_the_store(store) -> None:
