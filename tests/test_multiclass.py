@@ -136,7 +136,7 @@ def test_errors_cli_rejects_an_unknown_model(capsys) -> None:
 
 
 @pytest.mark.skipif(not os.environ.get("MNIST_EXPLORER_SLOW"),
-                    reason="about 2.5 minutes on 2 cores (raw SGD alone ~70 s); set MNIST_EXPLORER_SLOW=1")
+                    reason="about 2 minutes on a quiet 2-core machine (raw SGD alone ~70 s); set MNIST_EXPLORER_SLOW=1")
 def test_on_mnist5k_scaled_sgd_beats_raw_sgd_and_svc_beats_both(store: RunStore) -> None:
     spec = DataSpec("mnist5k")
     acc = {}
