@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from engine.data import DataSpec, Dataset, load_dataset
 from engine.errors import ExplorerError
 from engine.store import Run, RunStore
+from tui.deferred import DeferredTab
 from tui.help import HelpScreen
 from tui.messages import DatasetLoaded, RunsChanged
 from tui.tabs import TABS
@@ -30,6 +31,7 @@ class MnistExplorerApp(App[int]):
     """mnist-explorer. ``data`` says what to load; ``store_path`` which run store to follow."""
 
     TITLE = "mnist-explorer"
+    AUTO_FOCUS = "TabPane *"  # keys go to the shown tab's first focusable widget, not to the tab bar
     CSS_PATH = [Path(__file__).with_name("app.tcss"), *(tab.css_path for tab in TABS if tab.css_path.exists()),
                 *sorted(Path(__file__).parent.glob("widgets/*.tcss"))]
     BINDINGS = [
@@ -53,9 +55,9 @@ class MnistExplorerApp(App[int]):
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(id="tabs"):
-            for tab in TABS:
+            for index, tab in enumerate(TABS):
                 with TabPane(tab.title, id=tab.id):
-                    yield tab.widget_class()
+                    yield tab.widget_class() if index == 0 else DeferredTab(tab)
         yield Static(id="too-small")
         yield Footer()
 
@@ -126,9 +128,16 @@ class MnistExplorerApp(App[int]):
             )
 
     @on(TabbedContent.TabActivated)
-    def _focus_tab(self, event: TabbedContent.TabActivated) -> None:
-        """Keys go to the tab just shown: focus its first focusable widget."""
-        focusable = [widget for widget in event.pane.query("*") if widget.focusable]
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.call_after_refresh(self.focus_pane, event.pane)
+
+    def focus_pane(self, pane: TabPane) -> None:
+        """Keys go to the tab shown: unless the tab focused one of its widgets itself, focus its first focusable."""
+        if self.query_one(TabbedContent).active != pane.id:
+            return  # another tab was shown meanwhile
+        if self.focused is not None and pane in self.focused.ancestors:
+            return
+        focusable = [widget for widget in pane.query("*") if widget.focusable]
         if focusable:
             self.set_focus(focusable[0])
 

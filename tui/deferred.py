@@ -1,0 +1,30 @@
+"""A stand-in for a tab that is not shown at start: the app paints first, then the tab is imported and mounted."""
+
+from __future__ import annotations
+
+from textual.widget import Widget
+from textual.widgets import TabbedContent, TabPane
+
+from tui.tabs import TabSpec
+
+
+class DeferredTab(Widget):
+    """Replaced by ``spec.widget_class()`` right after the first frame (importing and styling every tab before
+    the first paint would hold the first frame back). Invisible while it waits."""
+
+    def __init__(self, spec: TabSpec) -> None:
+        super().__init__()
+        self.spec = spec
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._replace)
+
+    async def _replace(self) -> None:
+        pane = self.parent
+        if not isinstance(pane, TabPane) or not self.is_attached:
+            return
+        widget = self.spec.widget_class()
+        await pane.mount(widget, after=self)
+        await self.remove()
+        if self.app.query_one(TabbedContent).active == pane.id:  # shown while it was loading: give it the keys
+            self.app.call_after_refresh(self.app.focus_pane, pane)
