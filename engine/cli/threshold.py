@@ -16,7 +16,7 @@ from engine.errors import StoreError, UsageError
 from engine.jobs import launch
 from engine.models.binary import check_digit
 from engine.render.digits import DigitGrid, fit_side
-from engine.render.threshold import threshold_table
+from engine.render.threshold import threshold_text
 from engine.store import Run, RunStore
 from engine.threshold import (BINARY_KIND, DEFAULT_DIGIT, Neighbour, ThresholdAnalysis, ThresholdView,
                               find_binary_run, format_threshold, load_analysis)
@@ -98,7 +98,7 @@ def render_view(view: ThresholdView, dataset: Dataset, spec: DataSpec) -> Group:
         f"[bold]run {view.run_id}[/] · digit {view.digit} · {spec.label} · threshold "
         f"[bold]{format_threshold(c.threshold)}[/] → precision [bold]{c.precision:.4f}[/] · recall "
         f"[bold]{c.recall:.4f}[/] · F1 {c.f1:.4f}  (step {view.step + 1:,} of {view.n_steps:,})")
-    return Group(header, threshold_table(view), neighbour_grid(view, dataset))
+    return Group(header, threshold_text(view), neighbour_grid(view, dataset))
 
 
 def neighbour_grid(view: ThresholdView, dataset: Dataset) -> Group:

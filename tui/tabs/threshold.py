@@ -23,7 +23,7 @@ from textual.widgets import Static
 from engine.data import DataSpec
 from engine.errors import ExplorerError
 from engine.jobs import launch
-from engine.render.threshold import threshold_table
+from engine.render.threshold import threshold_text
 from engine.store import Run
 from engine.threshold import BINARY_KIND, DEFAULT_DIGIT, ThresholdAnalysis, ThresholdView, format_threshold, load_analysis
 from tui.widgets.target_prompt import TargetPrompt, parse_fraction
@@ -42,6 +42,16 @@ class AnalysisLoaded(Message):
     """A done binary run's scores were read from the store (in a thread worker)."""
 
     analysis: ThresholdAnalysis
+
+
+class ThresholdTable(Static):
+    """The table of thresholds; tells the tab when its height (the rows it can hold) changes."""
+
+    class Resized(Message):
+        """The table's size changed."""
+
+    def on_resize(self) -> None:
+        self.post_message(self.Resized())
 
 
 class ThresholdTab(Vertical, can_focus=True):
@@ -67,12 +77,13 @@ class ThresholdTab(Vertical, can_focus=True):
         self.layout_mode = "compact"
         self.last_view: ThresholdView | None = None
         self._loading: int | None = None
+        self._plots_pending = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="thr-status")
         with Horizontal(id="thr-body"):
             with Vertical(id="thr-main"):
-                yield Static(id="thr-table")
+                yield ThresholdTable(id="thr-table")
                 with Horizontal(id="thr-curves"):
                     yield ThresholdCurvePlot(id="curve-threshold")
                     yield PrecisionRecallPlot(id="curve-pr")
@@ -114,13 +125,17 @@ class ThresholdTab(Vertical, can_focus=True):
         analysis.curves  # computed here, off the UI thread
         self.post_message(AnalysisLoaded(analysis))
 
+    @on(ThresholdTable.Resized)
+    def _table_resized(self) -> None:
+        self._redraw()
+
     @on(AnalysisLoaded)
     def _analysis_loaded(self, message: AnalysisLoaded) -> None:
         self.analysis = message.analysis
         self._loading = None
         self.step = self.analysis.step_at(DEFAULT_THRESHOLD)
         self._apply_layout()
-        self._redraw()
+        self.call_after_refresh(self._redraw)  # once the panels it just showed have their sizes
 
     def _show_empty(self, runs: list[Run]) -> None:
         active = next((r for r in runs if r.active), None)
@@ -137,7 +152,7 @@ class ThresholdTab(Vertical, can_focus=True):
             text = (f"No finished binary run on {spec} yet. Press [bold]b[/] to start one (is it a "
                     f"{DEFAULT_DIGIT}? SGD and RandomForest, 3-fold cross-validation); its scores show here.")
         self.query_one("#thr-status", Static).update("Threshold: no scores")
-        self.query_one("#thr-table", Static).update(Text.from_markup(text))
+        self.query_one(ThresholdTable).update(Text.from_markup(text))
 
     # -- drawing -----------------------------------------------------------------------------------------------
     def _apply_layout(self) -> None:
@@ -171,19 +186,29 @@ class ThresholdTab(Vertical, can_focus=True):
         rows = self._table_rows()
         before = (rows - 1) // 2
         digits = self.query_one(ThresholdDigits)
-        view = analysis.view(self.step, before, rows - 1 - before, digits.wanted(dataset.image_shape[0]))
+        view = analysis.view(self.step, before, rows - 1 - before, k=0)
         self.last_view = view
         c = view.current
         self.query_one("#thr-status", Static).update(Text.from_markup(
             f"run {view.run_id} · digit {view.digit} · threshold [bold]{format_threshold(c.threshold)}[/] · "
             f"P [bold]{c.precision:.4f}[/] R [bold]{c.recall:.4f}[/] F1 {c.f1:.4f} · "
-            f"step {view.step + 1:,}/{view.n_steps:,}"))
-        self.query_one("#thr-table", Static).update(threshold_table(view))
+            f"{view.step + 1:,}/{view.n_steps:,}"))
+        self.query_one(ThresholdTable).update(threshold_text(view))
         if digits.display:
-            digits.show(view, dataset)
-        for plot in self.query(CurvePlot):
-            if plot.display and self.query_one("#thr-curves").display:
-                plot.show(analysis.curves, c)
+            digits.show(analysis, c.threshold, dataset)
+        self._plots_pending = True
+        self.call_after_refresh(self._redraw_plots)
+
+    def _redraw_plots(self) -> None:
+        """Rebuild the visible curves one frame after the table: plotext is the slow part, so the table never
+        waits for it, and several moves within one frame cost one rebuild."""
+        if not self._plots_pending or self.analysis is None or self.last_view is None:
+            return
+        self._plots_pending = False
+        if self.query_one("#thr-curves").display:
+            for plot in self.query(CurvePlot):
+                if plot.display:
+                    plot.show(self.analysis.curves, self.last_view.current)
 
     # -- actions -----------------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

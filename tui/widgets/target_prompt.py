@@ -28,6 +28,7 @@ class TargetPrompt(ModalScreen[str | None]):
     """Asks "target precision?" (or recall); dismisses with the typed text, or None on escape."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "#target-input"
 
     def __init__(self, what: str, current: float) -> None:
         super().__init__()

@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from engine.data import Dataset
 from engine.render.digits import DigitGrid, fit_side
-from engine.threshold import Neighbour, ThresholdView, format_threshold
+from engine.threshold import Neighbour, ThresholdAnalysis, format_threshold
 
 MISTAKE = Style(color="red", bold=True)
 CORRECT = Style(color="green")
@@ -31,24 +31,30 @@ class ThresholdDigits(Static):
     A red caption is a mistake the threshold makes now; one step the other way would fix it (or make a new one).
     """
 
-    def show(self, view: ThresholdView, dataset: Dataset) -> None:
-        side = digit_side(dataset.image_shape[0], self.size.width, self.size.height)
-        columns = max(1, (self.size.width - 1) // DigitGrid.cell_width(side))
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
+        super().__init__(id=id)
+        self._shown: tuple[ThresholdAnalysis, float, Dataset] | None = None
+        self.above: list[Neighbour] = []
+        self.below: list[Neighbour] = []
+
+    def show(self, analysis: ThresholdAnalysis, threshold: float, dataset: Dataset) -> None:
+        """As many digits either side of ``threshold`` as fit at the current size."""
+        self._shown = (analysis, threshold, dataset)
+        width, height = self.content_size
+        side = digit_side(dataset.image_shape[0], width, height)
+        columns = max(1, (width - 1) // DigitGrid.cell_width(side))
+        rows = max(1, (height - 2) // 2 // DigitGrid.cell_height(side))
+        self.above, self.below = analysis.neighbours(threshold, columns * rows)
         parts: list = []
-        for title, group in ((f"▲ predicted {view.digit}", view.above),
-                             (f"▼ predicted not {view.digit}", view.below)):
+        for title, group in ((f"▲ says {analysis.digit}", self.above), (f"▼ says not {analysis.digit}", self.below)):
             parts.append(Text(title, style="bold", no_wrap=True, overflow="ellipsis"))
             if group:
-                parts.append(self._grid(group[:columns * self.rows_per_group(side)], dataset, side, columns))
+                parts.append(self._grid(group, dataset, side, columns))
         self.update(Group(*parts))
 
-    def rows_per_group(self, side: int) -> int:
-        return max(1, (self.size.height - 2) // 2 // DigitGrid.cell_height(side))
-
-    def wanted(self, image_side: int) -> int:
-        """How many digits of each group this widget can show at its current size."""
-        side = digit_side(image_side, self.size.width, self.size.height)
-        return max(1, (self.size.width - 1) // DigitGrid.cell_width(side)) * self.rows_per_group(side)
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show(*self._shown)
 
     @staticmethod
     def _grid(group: list[Neighbour], dataset: Dataset, side: int, columns: int) -> DigitGrid:

@@ -1,12 +1,13 @@
 """The Threshold tab's curves (textual-plotext), each marking the current threshold.
 
-Curves are thinned to about two points per column before plotting: plotext's cost grows with the points it is
-given, and a braille line cannot show more than that anyway.
+Curves are thinned to about one point per column before plotting: plotext's cost grows with the points it is
+given, and lines join the points, so more would not show.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from engine.threshold import ThresholdCurves, ThresholdRow
@@ -35,14 +36,19 @@ class CurvePlot(PlotextPlot):
         super().__init__(id=id)
         self.curves: ThresholdCurves | None = None
         self.current: ThresholdRow | None = None
+        self.rendered: ThresholdRow | None = None  # the point the last rendered frame shows
 
     def show(self, curves: ThresholdCurves, current: ThresholdRow) -> None:
         self.curves, self.current = curves, current
         plt = self.plt
         plt.clear_figure()
         plt.title(self.TITLE)
-        self.draw(curves, current, max(8, 2 * self.size.width))
+        self.draw(curves, current, max(8, self.size.width))
         self.refresh()
+
+    def render(self) -> RenderResult:
+        self.rendered = self.current
+        return super().render()
 
     def draw(self, curves: ThresholdCurves, current: ThresholdRow, points: int) -> None:
         raise NotImplementedError
@@ -59,13 +65,15 @@ class ThresholdCurvePlot(CurvePlot):
 
     def draw(self, curves: ThresholdCurves, current: ThresholdRow, points: int) -> None:
         plt = self.plt
-        pick = thin(curves.thresholds.size, points)
+        low, high = np.quantile(curves.thresholds, X_QUANTILES)
+        low, high = min(low, current.threshold), max(high, current.threshold)
+        inside = np.flatnonzero((curves.thresholds >= low) & (curves.thresholds <= high))
+        pick = inside[thin(inside.size, points)]
         x = curves.thresholds[pick].tolist()
         plt.plot(x, curves.precision[pick].tolist(), label="precision", color=PRECISION_COLOR, marker="braille")
         plt.plot(x, curves.recall[pick].tolist(), label="recall", color=RECALL_COLOR, marker="braille")
         plt.vline(current.threshold, MARK_COLOR)
-        low, high = np.quantile(curves.thresholds, X_QUANTILES)
-        plt.xlim(min(low, current.threshold), max(high, current.threshold))
+        plt.xlim(low, high)
         plt.ylim(0, 1)
         plt.xlabel("threshold")
 
