@@ -117,26 +117,32 @@ def bench_load(repeat: int) -> list[tuple[str, list[float]]]:
 CHILD = textwrap.dedent('''
     import sys, time
     sys.path.insert(0, {root!r})
-    {app_code}
     marks = {{}}
 
     def mark(name):
         marks.setdefault(name, time.perf_counter())
+        marks.setdefault(name + "_cpu", time.process_time())
 
-    app = make_app()
-    app.call_later(lambda: app.call_after_refresh(lambda: mark("first_paint")))
-    app.run(headless=True, size=(100, 30))
+    def painted(app, renderable):
+        """Called with each frame the compositor hands to the driver (headless: composed but not written)."""
+        if renderable is None:
+            return
+        mark("first_paint")
+        if getattr(app, "dataset", None) is not None or not hasattr(app, "dataset"):
+            mark("digits_painted")
+            app.exit()
+    {app_code}
+    make_app().run(headless=True, size=(100, 30))
     print(repr(marks))
 ''')
 
 OURS = textwrap.dedent('''
     from tui.app import MnistExplorerApp
-    from tui.messages import DatasetLoaded
 
     class Timed(MnistExplorerApp):
-        def on_dataset_loaded(self, message: DatasetLoaded) -> None:
-            # runs after the app's own handler: the grid refreshes with the digits, then we exit
-            self.call_after_refresh(lambda: (mark("digits_painted"), self.exit()))
+        def _display(self, screen, renderable):
+            super()._display(screen, renderable)
+            painted(self, renderable)
 
     def make_app():
         return Timed(store_path={store!r})
@@ -150,8 +156,9 @@ BARE = textwrap.dedent('''
         def compose(self):
             yield Header(); yield Static("hello"); yield Footer()
 
-        def on_mount(self):
-            self.call_after_refresh(lambda: self.set_timer(0.01, self.exit))
+        def _display(self, screen, renderable):
+            super()._display(screen, renderable)
+            painted(self, renderable)
 
     def make_app():
         return Bare()
@@ -168,7 +175,7 @@ def spawn(app_code: str, cache: str) -> dict[str, float]:
     if out.returncode:
         raise RuntimeError(out.stderr[-2000:])
     marks = eval(out.stdout.strip().splitlines()[-1])  # a dict of floats printed by our own child
-    return {**{k: v - t0 for k, v in marks.items()}, "exit": total}
+    return {**{k: v if k.endswith("_cpu") else v - t0 for k, v in marks.items()}, "exit": total}
 
 
 def bench_start(repeat: int) -> list[tuple[str, list[float]]]:
@@ -184,7 +191,10 @@ def bench_start(repeat: int) -> list[tuple[str, list[float]]]:
             bare.append(spawn(BARE, cache))
     return [("mnist-explorer: first frame painted", [r["first_paint"] for r in ours]),
             ("mnist-explorer: digits on screen (data loaded, grid painted)", [r["digits_painted"] for r in ours]),
-            ("peer: bare Textual app (Header, Static, Footer): first frame", [r["first_paint"] for r in bare])]
+            ("peer: bare Textual app (Header, Static, Footer): first frame", [r["first_paint"] for r in bare]),
+            ("mnist-explorer: CPU time of the process until the first frame", [r["first_paint_cpu"] for r in ours]),
+            ("mnist-explorer: CPU time until the digits are on screen", [r["digits_painted_cpu"] for r in ours]),
+            ("peer: bare Textual app: CPU time until the first frame", [r["first_paint_cpu"] for r in bare])]
 
 
 # -- report --------------------------------------------------------------------------------------------------------
@@ -213,15 +223,33 @@ def report(render, load, start, repeat: int) -> str:
         mn, med = summary(times, 1)
         lines.append(f"| {name} | {len(times)} | {mn:.3f} | {med:.3f} |")
     lines += ["", "**Start to first paint, headless** (100×30). The benchmark takes `perf_counter()` just before "
-              "spawning `python -c …`; the child (same monotonic clock) records when the first frame has been "
-              "painted (`call_after_refresh` scheduled from the first message loop turn) and when the digits are "
-              "on screen (after `DatasetLoaded`, once the grid refreshed), prints them and exits. So the figures "
-              "include interpreter start-up and all imports. Goal ≤ 0.6 s. Runs interleaved with the peer.", "",
+              "spawning `python -c …`; the child (same monotonic clock) overrides `App._display`, which Textual "
+              "calls with each composed frame (headless: composed, not written), and records the first frame and "
+              "the first frame after the data arrived (the digits are in it), prints both and exits. So the "
+              "figures include interpreter start-up and all imports. Goal ≤ 0.6 s. Runs interleaved with the "
+              "peer. On a busy machine wall time mostly measures waiting for a core, so the child's own CPU time "
+              "(`time.process_time()`: CPU seconds used since the process started, all threads) is reported too.", "",
               "| what | runs | min (s) | median (s) |", "| --- | --- | --- | --- |"]
     for name, times in start:
         mn, med = summary(times, 1)
         lines.append(f"| {name} | {len(times)} | {mn:.3f} | {med:.3f} |")
+    lines += ["", verdict(render, load, start)]
     return "\n".join(lines) + "\n"
+
+
+def verdict(render, load, start) -> str:
+    """One paragraph: each goal, met or not on this run, with the figure that decides it."""
+    page = summary(render[0][1])[0]
+    warm, cold = summary(load[0][1], 1)[0], summary(load[1][1], 1)[0]
+    first, first_cpu, bare_cpu = summary(start[0][1], 1)[0], summary(start[3][1], 1)[0], summary(start[5][1], 1)[0]
+    def met(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    return (f"Goals on this run (best of the runs, since the machine's load only ever adds time): 40-digit page "
+            f"{page:.1f} ms — {met(page <= 15)}; loading {warm:.3f} s with the cache — {met(warm <= 0.2)}, "
+            f"{cold:.3f} s on a first start with an empty cache — {met(cold <= 0.2)}; first paint {first:.2f} s "
+            f"wall — {met(first <= 0.6)}, with {first_cpu:.2f} s of CPU against {bare_cpu:.2f} s for a bare "
+            f"Textual app (the difference is numpy, the engine modules, the first tab and every tab's CSS).")
 
 
 def write(text: str) -> None:
