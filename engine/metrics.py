@@ -117,16 +117,17 @@ def confusion_at(y_true: np.ndarray, y_score: np.ndarray, threshold: float) -> C
 
 
 def lowest_threshold_for_precision(precision: np.ndarray, target: float) -> int | None:
-    """Index into the thresholds of :func:`precision_recall_curve` (given its ``precision``) of the lowest threshold whose precision
-    is at least ``target`` — the study's ``thresholds[(precisions >= target).argmax()]`` — or None when only
-    the curve's closing point (no prediction at all) reaches it."""
+    """Index into the thresholds of :func:`precision_recall_curve` (given its ``precision``) of the lowest
+    threshold whose precision is at least ``target`` — the study's ``thresholds[(precisions >= target).argmax()]``
+    — or None when only the curve's closing point (no prediction at all) reaches it."""
     reached = np.flatnonzero(precision[:-1] >= target)
     return int(reached[0]) if reached.size else None
 
 
 def highest_threshold_for_recall(recall: np.ndarray, target: float) -> int | None:
-    """Index into the thresholds of :func:`precision_recall_curve` (given its ``recall``) of the highest threshold whose recall is still at least ``target``: lowering
-    the threshold from the top, the first one that reaches it (and so the most precise). None if none does."""
+    """Index into the thresholds of :func:`precision_recall_curve` (given its ``recall``) of the highest threshold
+    whose recall is still at least ``target``: lowering the threshold from the top, the first one that reaches it
+    (and so the most precise). None if none does."""
     reached = np.flatnonzero(recall[:-1] >= target)
     return int(reached[-1]) if reached.size else None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,7 +26,8 @@ from engine.errors import ExplorerError
 from engine.jobs import launch
 from engine.render.threshold import threshold_text
 from engine.store import Run
-from engine.threshold import BINARY_KIND, DEFAULT_DIGIT, ThresholdAnalysis, ThresholdView, format_threshold, load_analysis
+from engine.threshold import (BINARY_KIND, DEFAULT_DIGIT, ThresholdAnalysis, ThresholdView, format_threshold,
+                              load_analysis)
 from tui.widgets.target_prompt import TargetPrompt, parse_fraction
 from tui.widgets.threshold_digits import ThresholdDigits
 from tui.widgets.threshold_plots import CurvePlot, PrecisionRecallPlot, RocPlot, ThresholdCurvePlot
@@ -120,7 +122,7 @@ class ThresholdTab(Vertical, can_focus=True):
             self._show_empty(runs)
 
     @work(thread=True, exclusive=True, group="threshold-load", exit_on_error=False)
-    def _load(self, run: Run, labels) -> None:
+    def _load(self, run: Run, labels: np.ndarray) -> None:
         analysis = load_analysis(self.app.store, run, labels=labels)
         analysis.curves  # computed here, off the UI thread
         self.post_message(AnalysisLoaded(analysis))

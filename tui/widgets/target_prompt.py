@@ -37,7 +37,7 @@ class TargetPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Target {self.what} (0–1 or %), enter to jump:")
+            yield Label(f"Target {self.what} (0.9 or 90%), then enter:")
             yield Input(value=f"{self.current:.2f}", placeholder="0.9 or 90%", id="target-input",
                         select_on_focus=True)
 
