@@ -135,6 +135,8 @@ def test_user_can_ask_for_a_threshold_or_a_recall(store_path: Path, capsys) -> N
     (("--precision", "1"), "no threshold reaches precision 1"),
     (("--precision", "1.5"), "--precision must be between 0 and 1"),
     (("--recall", "-0.2"), "--recall must be between 0 and 1"),
+    (("--threshold", "nan"), "--threshold must be a finite number"),
+    (("--digit", "12"), "digit 12 is not a class of this data"),
 ])
 def test_unreachable_or_out_of_range_target_is_one_line_and_exit_2(store_path: Path, capsys, argv, message) -> None:
     fake_binary_run(RunStore(store_path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 
@@ -50,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and not 0.0 <= value <= 1.0:
             raise UsageError(f"--{name} must be between 0 and 1, got {value:g}")
+    if args.threshold is not None and not math.isfinite(args.threshold):
+        raise UsageError(f"--threshold must be a finite number, got {args.threshold:g}")
     store = open_store(args)
     binary = find_binary_run(store, args.digit, spec) or run_binary(store, args.digit, spec)
     analysis = load_analysis(store, binary, labels=dataset.y_train)
