@@ -187,6 +187,17 @@ async def test_command_palette_runs_dataset_actions_by_name() -> None:
         assert grid(app).cursor == size
 
 
+async def test_data_that_cannot_load_is_explained_in_the_tab(tmp_path) -> None:
+    app = MnistExplorerApp(data=DataSpec(f"idx:{tmp_path / 'missing'}"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        while app.data_error is None:
+            await pilot.pause(0.02)
+        await pilot.pause()
+        assert "missing" in app.data_error
+        assert visible_text(grid(app)).strip().startswith("No data:")
+        assert status(app) == f"no data: idx:{tmp_path / 'missing'}"
+
+
 async def test_user_can_quit_with_q() -> None:
     app = digits_app()
     async with app.run_test(size=(80, 24)) as pilot:

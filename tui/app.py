@@ -42,6 +42,7 @@ class MnistExplorerApp(App[int]):
     ]
 
     dataset: reactive[Dataset | None] = reactive(None)
+    data_error: reactive[str | None] = reactive(None)  # why the data could not be loaded, if it could not
     runs: reactive[list[Run]] = reactive(list, always_update=True)
 
     def __init__(self, data: DataSpec | None = None, store_path: Path | str | None = None,
@@ -91,6 +92,7 @@ class MnistExplorerApp(App[int]):
         text = str(error) if isinstance(error, ExplorerError) else f"{type(error).__name__}: {error}"
         if event.worker.group == "data":
             self.sub_title = f"no data: {self.data_spec.spec}"
+            self.data_error = text
             self.notify(text, title="Cannot load data", severity="error", timeout=30)
         else:
             self.notify(text, title="Something failed", severity="error", timeout=10)

@@ -40,6 +40,7 @@ class DatasetTab(Vertical):
 
     def on_mount(self) -> None:
         self.watch(self.app, "dataset", self._dataset_changed)
+        self.watch(self.app, "data_error", self._data_failed)
 
     @property
     def dataset(self) -> Dataset | None:
@@ -48,6 +49,13 @@ class DatasetTab(Vertical):
     def _dataset_changed(self, dataset: Dataset | None) -> None:
         if dataset is not None:
             self._show_items()
+
+    def _data_failed(self, error: str | None) -> None:
+        if error is not None:
+            grid = self.query_one(DigitGridView)
+            grid.empty_text = f"No data: {error}"
+            grid.refresh()
+            self.query_one("#dataset-status", Static).update(f"no data: {self.app.data_spec.spec}")
 
     # -- what is shown -----------------------------------------------------------------------------------------
     def _show_items(self, cursor: int = 0) -> None:
