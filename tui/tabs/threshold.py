@@ -154,7 +154,9 @@ class ThresholdTab(Vertical, can_focus=True):
             text = (f"No finished binary run on {spec} yet. Press [bold]b[/] to start one (is it a "
                     f"{DEFAULT_DIGIT}? SGD and RandomForest, 3-fold cross-validation); its scores show here.")
         self.query_one("#thr-status", Static).update("Threshold: no scores")
-        self.query_one(ThresholdTable).update(Text.from_markup(text))
+        table = self.query_one(ThresholdTable)
+        table.add_class("-message")
+        table.update(Text.from_markup(text))
 
     # -- drawing -----------------------------------------------------------------------------------------------
     def _apply_layout(self) -> None:
@@ -195,7 +197,9 @@ class ThresholdTab(Vertical, can_focus=True):
             f"run {view.run_id} · digit {view.digit} · threshold [bold]{format_threshold(c.threshold)}[/] · "
             f"P [bold]{c.precision:.4f}[/] R [bold]{c.recall:.4f}[/] F1 {c.f1:.4f} · "
             f"{view.step + 1:,}/{view.n_steps:,}"))
-        self.query_one(ThresholdTable).update(threshold_text(view))
+        table = self.query_one(ThresholdTable)
+        table.remove_class("-message")
+        table.update(threshold_text(view))
         if digits.display:
             digits.show(analysis, c.threshold, dataset)
         self._plots_pending = True
