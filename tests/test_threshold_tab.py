@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -128,6 +129,30 @@ async def test_user_can_cycle_table_and_curves_on_a_small_terminal(scored_store:
             shown.append([w.id for w in tab.query("#thr-table, CurvePlot") if w.display
                           and w.parent.display])
         assert shown == [["curve-threshold"], ["curve-pr"], ["curve-roc"], ["thr-table"]]
+
+
+async def test_user_can_step_to_an_older_run_and_back(scored_store: Path, tmp_path: Path) -> None:
+    store_path = tmp_path / "runs.sqlite"
+    shutil.copy(scored_store, store_path)
+    store = RunStore(store_path)
+    newer = store.create_run("binary", {"digit": 5}, DIGITS.to_dict())
+    for name in ("y_true", "proba_rf"):
+        store.put_result(newer.id, name, store.get_result(1, name))
+    store.put_result(newer.id, "scores_sgd", 2 * store.get_result(1, "scores_sgd"))  # same ranking, doubled
+    store.finish(newer.id, "done")
+    async with make_app(store_path).run_test(size=(80, 24)) as pilot:
+        tab = await open_threshold(pilot)
+        assert tab.last_view.run_id == newer.id
+        await pilot.press("left_square_bracket")
+        while tab.last_view.run_id != 1:
+            await pilot.pause(0.05)
+        assert "(older)" in str(tab.query_one("#thr-status").render())
+        await pilot.press("left_square_bracket")  # there is no older one: a notification, same run
+        assert any("No older" in n.message for n in pilot.app._notifications)
+        await pilot.press("right_square_bracket")
+        while tab.last_view.run_id != newer.id:
+            await pilot.pause(0.05)
+        assert tab.pinned_run is None
 
 
 async def test_large_terminal_shows_table_and_all_curves(scored_store: Path) -> None:

@@ -69,6 +69,10 @@ class ThresholdTab(Vertical, can_focus=True):
         Binding("0", "reset", "Threshold 0", show=False, id="threshold-reset"),
         Binding("c", "cycle_view", "Curves", id="threshold-view"),
         Binding("b", "start_run", "Run binary", id="threshold-run"),
+        Binding("left_square_bracket", "other_run(1)", "Older run", key_display="[", show=False,
+                id="threshold-older-run"),
+        Binding("right_square_bracket", "other_run(-1)", "Newer run", key_display="]", show=False,
+                id="threshold-newer-run"),
     ]
 
     def __init__(self) -> None:
@@ -80,6 +84,7 @@ class ThresholdTab(Vertical, can_focus=True):
         self.last_view: ThresholdView | None = None
         self._loading: int | None = None
         self._plots_pending = False
+        self.pinned_run: int | None = None  # a run chosen with [ ]; None follows the newest
 
     def compose(self) -> ComposeResult:
         yield Static(id="thr-status")
@@ -109,9 +114,17 @@ class ThresholdTab(Vertical, can_focus=True):
         spec = self.app.data_spec
         return [r for r in self.app.runs if r.kind == BINARY_KIND and DataSpec.from_dict(r.data) == spec]
 
+    def _done_runs(self) -> list[Run]:
+        """Finished binary runs on the app's data, newest first."""
+        return [r for r in self._binary_runs() if r.status == "done"]
+
     def _runs_changed(self, _: object = None) -> None:
         runs = self._binary_runs()
-        done = next((r for r in runs if r.status == "done"), None)
+        done_runs = self._done_runs()
+        pinned = next((r for r in done_runs if r.id == self.pinned_run), None)
+        if pinned is None:
+            self.pinned_run = None
+        done = pinned or (done_runs[0] if done_runs else None)
         dataset = self.app.dataset
         if done is not None and dataset is not None and self.app.store is not None:
             current = self.analysis.run_id if self.analysis is not None else None
@@ -194,7 +207,7 @@ class ThresholdTab(Vertical, can_focus=True):
         self.last_view = view
         c = view.current
         self.query_one("#thr-status", Static).update(Text.from_markup(
-            f"run {view.run_id} · digit {view.digit} · threshold [bold]{format_threshold(c.threshold)}[/] · "
+            f"run {view.run_id}{' (older)' if self.pinned_run else ''} · digit {view.digit} · threshold [bold]{format_threshold(c.threshold)}[/] · "
             f"P [bold]{c.precision:.4f}[/] R [bold]{c.recall:.4f}[/] F1 {c.f1:.4f} · "
             f"{view.step + 1:,}/{view.n_steps:,}"))
         table = self.query_one(ThresholdTable)
@@ -220,7 +233,7 @@ class ThresholdTab(Vertical, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cycle_view":
             return self.layout_mode != "large"
-        if action in ("step", "target", "reset"):
+        if action in ("step", "target", "reset", "other_run"):
             return True if self.analysis is not None else None
         return True
 
@@ -253,6 +266,19 @@ class ThresholdTab(Vertical, can_focus=True):
             self.notify(str(exc), title=f"Target {what}", severity="error")
             return
         self._redraw()
+
+    def action_other_run(self, delta: int) -> None:
+        """Show an older (``delta`` 1) or newer (-1) finished binary run; the newest one is followed again."""
+        ids = [r.id for r in self._done_runs()]
+        if self.analysis is None or not ids:
+            return
+        here = ids.index(self.analysis.run_id) if self.analysis.run_id in ids else 0
+        there = min(max(0, here + delta), len(ids) - 1)
+        if there == here:
+            self.notify(f"No {'older' if delta > 0 else 'newer'} finished binary run on {self.app.data_spec.label}.")
+            return
+        self.pinned_run = None if there == 0 else ids[there]
+        self._runs_changed()
 
     def action_cycle_view(self) -> None:
         views = VIEWS if self.layout_mode == "compact" else VIEWS[1:]
