@@ -150,6 +150,7 @@ class ThresholdTab(Vertical, can_focus=True):
         self._loading = None
         self.step = self.analysis.step_at(DEFAULT_THRESHOLD)
         self._apply_layout()
+        self.refresh_bindings()  # the footer enables the keys that need scores
         self.call_after_refresh(self._redraw)  # once the panels it just showed have their sizes
 
     def _show_empty(self, runs: list[Run]) -> None:
@@ -180,7 +181,9 @@ class ThresholdTab(Vertical, can_focus=True):
             mode = "large"
         else:
             mode = "medium"
-        self.layout_mode = mode
+        if mode != self.layout_mode:
+            self.layout_mode = mode
+            self.refresh_bindings()  # `c` only where the curves do not all fit
         for name in ("compact", "medium", "large"):
             self.set_class(mode == name, f"-{name}")
         loaded = self.analysis is not None
