@@ -16,7 +16,7 @@ from engine.data import DataSpec, Dataset, load_dataset
 from engine.errors import StoreError, UsageError
 from engine.jobs import launch
 from engine.models.binary import check_digit
-from engine.render.digits import DigitGrid, fit_side
+from engine.render.digits import DigitGrid
 from engine.render.threshold import threshold_text
 from engine.store import Run, RunStore
 from engine.threshold import (BINARY_KIND, DEFAULT_DIGIT, Neighbour, ThresholdAnalysis, ThresholdView,
@@ -111,17 +111,12 @@ def neighbour_grid(view: ThresholdView, dataset: Dataset) -> Group:
                          ("just below (predicted not)", view.below)):
         if group:
             parts.append(Text(title, style="bold"))
-            parts.append(digit_grid(group, dataset, len(group)))
+            parts.append(digit_grid(group, dataset))
     return Group(*parts)
 
 
-def digit_grid(group: list[Neighbour], dataset: Dataset, columns: int, side: int | None = None) -> DigitGrid:
-    images = dataset.X_train[[n.index for n in group]]
-    if side is not None:
-        images = fit_side(images, side)
-    return DigitGrid(images, [caption(n) for n in group], columns,
+def digit_grid(group: list[Neighbour], dataset: Dataset) -> DigitGrid:
+    """One row of digits captioned with score and true label (a mistake's caption in red)."""
+    return DigitGrid(dataset.X_train[[n.index for n in group]],
+                     [f"{format_threshold(n.score)} {n.label}" for n in group], len(group),
                      caption_styles=[MISTAKE if n.mistake else None for n in group])
-
-
-def caption(n: Neighbour) -> str:
-    return f"{format_threshold(n.score)} {n.label}"
