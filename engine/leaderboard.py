@@ -1,9 +1,9 @@
 """A grid search's leaderboard as data, built from the run's ``grid`` and ``fit`` events as folds finish.
 
-Pure (numpy only): the Search tab, ``runs watch`` and CSV export all read the same :class:`Leaderboard`.
-Means, standard deviations and ranks are computed exactly as ``GridSearchCV.cv_results_`` computes them
-(``np.average`` over the folds, ``rank_test_score`` with ties sharing the smallest rank), so a finished
-leaderboard equals GridSearchCV's. While a search runs, configs with some folds are ranked by the mean of the
+Pure (numpy only): the search job's results, the Search tab, ``search`` / ``runs watch`` and CSV export all read
+the same :class:`Leaderboard`. Means, standard deviations and ranks are computed exactly as
+``GridSearchCV.cv_results_`` computes them (``np.average`` over the folds, ``rank_test_score`` with ties sharing
+the smallest rank), so a finished leaderboard equals GridSearchCV's (:func:`cv_results`). While a search runs, configs with some folds are ranked by the mean of the
 folds they have (status ``partial``); configs with none are ``pending`` and unranked.
 """
 
@@ -31,6 +31,14 @@ class Fit:
     score: float
     fit_time: float
     score_time: float
+
+    @classmethod
+    def from_payload(cls, p: dict) -> "Fit":
+        """The fit a ``fit`` event's payload records."""
+        return cls(float(p["score"]), float(p.get("fit_time", 0.0)), float(p.get("score_time", 0.0)))
+
+
+FitKey = tuple[int, int]  # (config index, fold)
 
 
 @dataclass(frozen=True)
@@ -115,7 +123,7 @@ def _finite(value: float | None) -> float:
     return -np.inf if value is None or np.isnan(value) else value
 
 
-def build_leaderboard(configs: Iterable[dict], n_folds: int, fits: dict[tuple[int, int], Fit],
+def build_leaderboard(configs: Iterable[dict], n_folds: int, fits: dict[FitKey, Fit],
                       method: str | None = None, estimator: str | None = None) -> Leaderboard:
     """Rank the configs by the mean of their finished folds; ``fits`` maps (config, fold) to its result."""
     rows = []
@@ -160,7 +168,8 @@ class LeaderboardBuilder:
         self.configs: list[dict] = []
         self.n_folds = 0
         self.method: str | None = None
-        self.fits: dict[tuple[int, int], Fit] = {}
+        self.fits: dict[FitKey, Fit] = {}
+        self._board: Leaderboard | None = None
 
     def add(self, events: Iterable[Event]) -> bool:
         """Apply new events; True if the leaderboard changed."""
@@ -176,14 +185,29 @@ class LeaderboardBuilder:
                              if k[0] < len(self.configs) and k[1] < self.n_folds}
                 changed = True
             elif event.kind == "fit":
-                key = (int(p["config"]), int(p["fold"]))
-                self.fits[key] = Fit(float(p["score"]), float(p.get("fit_time", 0.0)),
-                                     float(p.get("score_time", 0.0)))
+                self.fits[(int(p["config"]), int(p["fold"]))] = Fit.from_payload(p)
                 changed = True
+        if changed:
+            self._board = None
         return changed
 
     def board(self) -> Leaderboard:
-        return build_leaderboard(self.configs, self.n_folds, self.fits, self.method, self.estimator)
+        """The leaderboard of the events added so far (rebuilt only after a change)."""
+        if self._board is None:
+            self._board = build_leaderboard(self.configs, self.n_folds, self.fits, self.method, self.estimator)
+        return self._board
+
+
+# -- a finished search, as GridSearchCV reports it -------------------------------------------------------------
+
+def cv_results(board: Leaderboard) -> list[dict]:
+    """A finished search in config order: ``params``, ``mean_test_score``, ``std_test_score``, ``split_scores``,
+    ``rank_test_score``, ``mean_fit_time`` (the board's numbers, equal to ``cv_results_``)."""
+    if board.fits_done < board.fits_total or not board.rows:
+        raise ValueError("cv_results needs every (config, fold) fit")
+    return [{"params": row.params, "mean_test_score": row.mean, "std_test_score": row.std,
+             "split_scores": list(row.scores), "rank_test_score": row.rank, "mean_fit_time": row.mean_fit_time}
+            for row in board.rows]
 
 
 # -- sorting -------------------------------------------------------------------------------------------------

@@ -65,11 +65,11 @@ def test_user_can_export_a_search_leaderboard_to_csv(capsys, detached, tmp_path)
     code, out, _ = cli(capsys, "runs", "export", str(run_id), "--csv", str(target), "--store", str(store_path))
     assert code == 0 and "8 configs" in out
     rows = list(csv.DictReader(target.open()))
-    assert len(rows) == 8 and rows[0]["rank"] == "1"
+    assert len(rows) == 8 and rows[0]["rank_test_score"] == "1"
     results = RunStore(store_path).get_result(run_id, "results")
     by_params = {(r["params"]["n_neighbors"], r["params"]["weights"]): r for r in results}
     for row in rows:
-        ref = by_params[(int(row["n_neighbors"]), row["weights"])]
+        ref = by_params[(int(row["param_n_neighbors"]), row["param_weights"])]
         assert float(row["mean_test_score"]) == ref["mean_test_score"]
         assert [float(row[f"split{i}_test_score"]) for i in range(3)] == ref["split_scores"]
 

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from engine.cli.common import console, open_store, print_json
 from engine.jobs import cancel_run
+from engine.render.status import format_duration
 from engine.store import Run, RunStore
 
 
@@ -34,15 +35,6 @@ def register(sub) -> None:
     from engine.cli.search import add_run_actions  # watch, resume and export of searches
 
     add_run_actions(actions, common_parent)
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    seconds = int(round(seconds))
-    h, rem = divmod(seconds, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def describe_params(params: dict) -> str:

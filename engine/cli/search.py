@@ -13,11 +13,12 @@ from engine.cli.progress import Detached, store_option
 from engine.data import load_dataset
 from engine.errors import ExplorerError
 from engine.jobs import launch
-from engine.render.leaderboard import Leaderboard
+from engine.leaderboard import to_csv
+from engine.render.leaderboard import LeaderboardView
 from engine.search.backends import BACKENDS
 from engine.search.grid import parse_params
 from engine.search.registry import ESTIMATORS
-from engine.search.state import read_search
+from engine.search.state import SearchReader, read_search
 from engine.store import Run, RunStore
 
 JSON_RESULT_KEYS = ("params", "mean_test_score", "std_test_score", "split_scores", "rank_test_score",
@@ -113,7 +114,8 @@ def _detached(store: RunStore, run_id: int) -> Detached:
 
 def watch(store: RunStore, run_id: int, out: Console, poll: float = 0.25) -> Run:
     """A live leaderboard of search ``run_id`` until it finishes; Ctrl+C stops watching (the search goes on)."""
-    state = read_search(store, run_id)
+    reader = SearchReader(store, run_id)  # each read fetches only the events written since the last one
+    state = reader.read()
     if state.run.kind != "search":
         raise ExplorerError(f"run {run_id} is a {state.run.kind} run, not a search")
     try:
@@ -121,16 +123,16 @@ def watch(store: RunStore, run_id: int, out: Console, poll: float = 0.25) -> Run
             while state.run.active:
                 time.sleep(poll)
                 store.reap()
-                state = read_search(store, run_id)
-            out.print(Leaderboard(state))
+                state = reader.read()
+            out.print(LeaderboardView(state))
             return state.run
         max_rows = max(3, (out.height - 5) // (1 if out.width >= 100 else 2))  # narrow: params wrap in two lines
-        with Live(Leaderboard(state, max_rows), console=out, auto_refresh=False, transient=False) as live:
+        with Live(LeaderboardView(state, max_rows), console=out, auto_refresh=False, transient=False) as live:
             while state.run.active:
                 time.sleep(poll)
                 store.reap()
-                state = read_search(store, run_id)
-                live.update(Leaderboard(state, max_rows), refresh=True)
+                state = reader.read()
+                live.update(LeaderboardView(state, max_rows), refresh=True)
     except KeyboardInterrupt:
         raise _detached(store, run_id) from None
     return state.run
@@ -184,31 +186,18 @@ def _resume(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    import csv
-
+    """The leaderboard as CSV (:func:`engine.leaderboard.to_csv`, the same file as the Search tab's ``x``)."""
     store = open_store(args)
-    state = read_search(store, _search_run(store, args.run_id).id)
-    if not state.configs:
+    board = read_search(store, _search_run(store, args.run_id).id).board
+    if not board.rows:
         raise ExplorerError(f"search run {args.run_id} has not started its grid yet; nothing to export")
-    names = sorted({k for c in state.configs for k in c})
-    folds = [f"split{i}_test_score" for i in range(state.n_folds)]
     try:
         with open(args.csv, "w", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["rank", *names, "mean_test_score", "std_test_score", *folds, "mean_fit_time",
-                             "status"])
-            for row in state.rows():
-                writer.writerow([row.rank or "", *(row.params.get(n, "") for n in names),
-                                 _cell(row.mean), _cell(row.std), *map(_cell, row.split_scores),
-                                 _cell(row.mean_fit_time), row.status])
+            fh.write(to_csv(board))
     except OSError as exc:
         raise ExplorerError(f"{args.csv}: cannot write ({exc.strerror or exc})") from None
     if args.json:
-        print_json({"run_id": args.run_id, "csv": args.csv, "rows": len(state.configs)})
+        print_json({"run_id": args.run_id, "csv": args.csv, "rows": len(board.rows)})
     else:
-        console().print(f"{len(state.configs)} configs of search run {args.run_id} written to {args.csv}")
+        console().print(f"{len(board.rows)} configs of search run {args.run_id} written to {args.csv}")
     return 0
-
-
-def _cell(value: float | None) -> str:
-    return "" if value is None else repr(value)

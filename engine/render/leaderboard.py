@@ -1,6 +1,7 @@
 """A search's leaderboard as a rich renderable: a status line and a table of configs, best first.
 
-Shared by ``mnist-explorer search`` / ``runs watch`` (inside rich Live) and the Search tab (in a Static).
+Drawn by ``mnist-explorer search`` / ``runs watch`` (inside rich Live) from the same
+:class:`engine.leaderboard.Leaderboard` the Search tab shows.
 """
 
 from __future__ import annotations
@@ -12,20 +13,10 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
+from engine.leaderboard import Pace
+from engine.render.status import STATUS_STYLE, format_duration
 from engine.search.grid import describe
 from engine.search.state import SearchState
-
-STATUS_STYLE = {"done": "green", "failed": "red", "cancelled": "yellow", "interrupted": "magenta",
-                "running": "cyan", "queued": "blue"}
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    seconds = int(round(seconds))
-    h, rem = divmod(seconds, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def status_line(state: SearchState, now: float | None = None) -> Text:
@@ -37,10 +28,11 @@ def status_line(state: SearchState, now: float | None = None) -> Text:
     eta = run.eta(now)
     if eta is not None:
         parts.append(f"ETA {format_duration(eta)}")
-    if elapsed > 0 and state.fits_done and run.active:
-        parts.append(f"{state.fits_done / elapsed:.1f} fits/s")
-    if state.method:
-        parts.append(state.method)
+    throughput = Pace(state.fits_done, state.fits_total, elapsed).throughput
+    if throughput is not None and run.active:
+        parts.append(f"{throughput:.1f} fits/s")
+    if state.board.method:
+        parts.append(state.board.method)
     text = Text(" · ".join(parts) + " · ")
     text.append(run.status, style=STATUS_STYLE.get(run.status, ""))
     if run.error:
@@ -49,7 +41,7 @@ def status_line(state: SearchState, now: float | None = None) -> Text:
 
 
 @dataclass
-class Leaderboard:
+class LeaderboardView:
     """Renderable leaderboard of a search; ``max_rows`` (default: all) bounds the table's config rows."""
 
     state: SearchState
@@ -57,17 +49,17 @@ class Leaderboard:
     now: float | None = None
 
     def table(self, max_rows: int | None = None) -> Table:
-        n_folds = self.state.n_folds
+        n_folds = self.state.board.n_folds
         table = Table("#", "params", "mean ± std", "folds", "fit s", "status", box=None, pad_edge=False,
                       header_style="bold", expand=False)
         table.columns[0].justify = "right"
         table.columns[2].justify = "right"
         table.columns[4].justify = "right"
-        rows = self.state.rows()
+        rows = self.state.board.ranked()
         shown = rows if max_rows is None else rows[:max(1, max_rows)]
         for row in shown:
             mean = "–" if row.mean is None else f"{row.mean:.4f} ± {row.std:.4f}"
-            folds = " ".join("·····" if s is None else f"{s:.3f}" for s in row.split_scores)
+            folds = " ".join("·····" if s is None else f"{s:.3f}" for s in row.scores)
             fit = "–" if row.mean_fit_time is None else f"{row.mean_fit_time:.2f}"
             style = {"done": "green", "partial": "cyan", "pending": "dim"}[row.status]
             status = f"{row.folds_done}/{n_folds}" if row.status == "partial" else row.status
@@ -87,7 +79,7 @@ class Leaderboard:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield status_line(self.state, self.now if self.now is not None else time.time())
-        if not self.state.configs:
+        if not self.state.board.rows:
             yield Text("waiting for the search to start…", style="dim")
             return
         yield self.table(self.max_rows)

@@ -20,9 +20,10 @@ neighbours follow from the ``max(n_neighbors)`` nearest. Predictions equal ``KNe
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
+
+from engine.leaderboard import Fit, FitKey
 
 SHARED_PARAMS = frozenset({"n_neighbors", "weights", "metric", "p"})
 _METRICS = {"euclidean": "euclidean", "l2": "euclidean", "manhattan": "manhattan", "l1": "manhattan",
@@ -54,19 +55,8 @@ def usable(configs: list[dict], X: np.ndarray, min_train: int) -> bool:
     return X.shape[1] * (2 * biggest) ** 2 < 2.0 ** 52
 
 
-@dataclass(frozen=True)
-class FoldScore:
-    """One config's result on one fold."""
-
-    config: int
-    fold: int
-    score: float
-    fit_time: float
-    score_time: float
-
-
 def fold_scores(X: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, fold: int,
-                configs: dict[int, dict]) -> list[FoldScore]:
+                configs: dict[int, dict]) -> list[tuple[FitKey, Fit]]:
     """Scores of ``configs`` (index → params) on one fold, one neighbour query per metric."""
     by_metric: dict[str, dict[int, dict]] = {}
     for index, config in configs.items():
@@ -88,7 +78,7 @@ def fold_scores(X: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarra
             pred = predict(values, shift, order, sorted_values, y_enc, config.get("n_neighbors", 5),
                            config.get("weights", "uniform"), metric, replayed)
             score = float(np.average(y_test == classes[pred]))
-            out.append(FoldScore(index, fold, score, query_time, time.perf_counter() - started))
+            out.append(((index, fold), Fit(score, query_time, time.perf_counter() - started)))
     return out
 
 
@@ -98,7 +88,7 @@ def holdout_score(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, 
     X = np.concatenate([X_train, X_test])
     y = np.concatenate([y_train, y_test])
     n = len(X_train)
-    return fold_scores(X, y, np.arange(n), np.arange(n, len(X)), 0, {0: config})[0].score
+    return fold_scores(X, y, np.arange(n), np.arange(n, len(X)), 0, {0: config})[0][1].score
 
 
 def distances(X: np.ndarray, test: np.ndarray, train: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray]:

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Iterator
 
 import numpy as np
 
 from engine.errors import UsageError
 from engine.jobs.context import JobContext
+from engine.leaderboard import Fit, FitKey, LeaderboardBuilder, build_leaderboard, cv_results
 from engine.models.features import flat_float
 from engine.search import knn_shared
 from engine.search.backends import check_backend, parallel_backend
 from engine.search.grid import Grid, expand
 from engine.search.registry import spec_for, validate_grid
-from engine.search.summary import Fit, best_index, cv_results
 
 DEFAULT_CV = 5
 SHARED = "shared-neighbour"
@@ -69,7 +69,7 @@ def make_plan(estimator: str, grid: Grid, cv: int, X: np.ndarray, y: np.ndarray,
 
 
 def _fit_one(estimator: str, params: dict, X: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray,
-             config: int, fold: int) -> list[Fit]:
+             config: int, fold: int) -> list[tuple[FitKey, Fit]]:
     from engine.search.registry import make_estimator
 
     model = make_estimator(estimator, **params)
@@ -77,18 +77,13 @@ def _fit_one(estimator: str, params: dict, X: np.ndarray, y: np.ndarray, train: 
     model.fit(X[train], y[train])
     fitted = time.perf_counter()
     score = float(model.score(X[test], y[test]))
-    return [Fit(config, fold, score, fitted - started, time.perf_counter() - fitted)]
+    return [((config, fold), Fit(score, fitted - started, time.perf_counter() - fitted))]
 
 
-def _shared_fold(X: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, fold: int,
-                 configs: dict[int, dict]) -> list[Fit]:
-    return [Fit(s.config, s.fold, s.score, s.fit_time, s.score_time)
-            for s in knn_shared.fold_scores(X, y, train, test, fold, configs)]
-
-
-def run_fits(plan: Plan, X: np.ndarray, y: np.ndarray, todo: set[tuple[int, int]], n_jobs: int = -1,
-             ) -> Iterator[Fit]:
-    """Run the (config, fold) pairs in ``todo``, yielding each result as soon as it (or its fold) finishes.
+def run_fits(plan: Plan, X: np.ndarray, y: np.ndarray, todo: set[FitKey], n_jobs: int = -1,
+             ) -> Iterator[tuple[FitKey, Fit]]:
+    """Run the (config, fold) pairs in ``todo``, yielding each as ((config, fold), fit) as soon as it (or its
+    fold) finishes.
 
     Runs on whatever joblib backend is active (see :func:`engine.search.backends.parallel_backend`).
     """
@@ -97,7 +92,7 @@ def run_fits(plan: Plan, X: np.ndarray, y: np.ndarray, todo: set[tuple[int, int]
     if not todo:
         return
     if plan.method == SHARED:
-        tasks = [delayed(_shared_fold)(X, y, train, test, f, {c: plan.configs[c] for c, g in sorted(todo) if g == f})
+        tasks = [delayed(knn_shared.fold_scores)(X, y, train, test, f, {c: plan.configs[c] for c, g in sorted(todo) if g == f})
                  for f, (train, test) in enumerate(plan.folds) if any(g == f for _, g in todo)]
         prefer = "threads"  # one BLAS-heavy query per fold; threads share X without copying it
     else:
@@ -117,24 +112,20 @@ def refit_score(estimator: str, params: dict, X: np.ndarray, y: np.ndarray, X_te
 
 
 def search(estimator: str, grid: Grid, cv: int, X: np.ndarray, y: np.ndarray, X_test: np.ndarray,
-           y_test: np.ndarray, exact_sklearn: bool = False, n_jobs: int = -1,
-           on_fit: Callable[[Fit], None] | None = None) -> dict:
+           y_test: np.ndarray, exact_sklearn: bool = False, n_jobs: int = -1) -> dict:
     """A whole search in this process (no store): results, best_params, best_score, test_accuracy, elapsed_s."""
     started = time.perf_counter()
     plan = make_plan(estimator, grid, cv, X, y, exact_sklearn)
     todo = {(c, f) for c in range(len(plan.configs)) for f in range(len(plan.folds))}
-    fits = []
-    for fit in run_fits(plan, X, y, todo, n_jobs):
-        fits.append(fit)
-        if on_fit is not None:
-            on_fit(fit)
+    fits = dict(run_fits(plan, X, y, todo, n_jobs))
     return _finish(plan, fits, X, y, X_test, y_test) | {"elapsed_s": time.perf_counter() - started,
                                                          "method": plan.method}
 
 
-def _finish(plan: Plan, fits: list[Fit], X, y, X_test, y_test) -> dict:
-    results = cv_results(plan.configs, fits, len(plan.folds))
-    best = best_index(results)
+def _finish(plan: Plan, fits: dict[FitKey, Fit], X, y, X_test, y_test) -> dict:
+    board = build_leaderboard(plan.configs, len(plan.folds), fits)
+    results = cv_results(board)
+    best = board.best.index  # GridSearchCV's best_index_: the first config ranked 1
     best_params = results[best]["params"]
     if plan.method == SHARED:  # the same neighbour arithmetic, equal to scikit-learn's refit and score
         test_accuracy = knn_shared.holdout_score(X, y, X_test, y_test, best_params)
@@ -160,24 +151,25 @@ def run_search(ctx: JobContext) -> None:
         if grid_events[0].payload["configs"] != plan.configs or grid_events[0].payload["n_folds"] != n_folds:
             raise UsageError(f"run {ctx.run_id} was started with another grid; start a new search instead")
         previous = ctx.store.events(ctx.run_id, kind="fit")
-        fits = list({(f.config, f.fold): f for f in map(Fit.from_payload, (e.payload for e in previous))}.values())
+        builder = LeaderboardBuilder()
+        builder.add(grid_events[:1] + previous)
+        fits = builder.fits
         if previous:
             earlier = max(0.0, previous[-1].time - grid_events[0].time)
         ctx.log(f"resuming: {len(fits)} of {len(plan.configs) * n_folds} fits already done")
     else:
         ctx.event("grid", configs=plan.configs, n_folds=n_folds, method=plan.method)
-        fits = []
-    done = {(f.config, f.fold) for f in fits}
-    todo = {(c, f) for c in range(len(plan.configs)) for f in range(n_folds)} - done
-    ctx.progress(len(done), len(plan.configs) * n_folds)
+        fits = {}
+    todo = {(c, f) for c in range(len(plan.configs)) for f in range(n_folds)} - fits.keys()
+    ctx.progress(len(fits), len(plan.configs) * n_folds)
     with parallel_backend(params["backend"], params["scheduler"], ctx.log) as where:
         ctx.log(f"{spec_for(plan.estimator).description}: {len(plan.configs)} configs × {n_folds} folds, "
                 f"{plan.method}, on {where}")
-        for fit in run_fits(plan, X, y, todo):
-            ctx.event("fit", config=fit.config, fold=fit.fold, params=plan.configs[fit.config], score=fit.score,
+        for (config, fold), fit in run_fits(plan, X, y, todo):
+            ctx.event("fit", config=config, fold=fold, params=plan.configs[config], score=fit.score,
                       fit_time=fit.fit_time, score_time=fit.score_time)
             ctx.progress(advance=1)
-            fits.append(fit)
+            fits[(config, fold)] = fit
     ctx.progress(force=True)
     final = _finish(plan, fits, X, y, flat_float(ds.X_test), ds.y_test)
     for name, value in final.items():

@@ -1,45 +1,52 @@
-"""A search run as the store holds it (grid, finished fits, run status), read without scikit-learn."""
+"""A search run as the store holds it: the run, its :class:`~engine.leaderboard.Leaderboard` and its results.
+
+Read without scikit-learn, by the CLI (``search``, ``runs watch``/``resume``/``export``) and the Search tab alike.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from engine.search.summary import Fit, Row, leaderboard
+from engine.leaderboard import Leaderboard, LeaderboardBuilder
 from engine.store import Run, RunStore
 
 
 @dataclass(frozen=True)
 class SearchState:
-    """What is known about a search so far; ``configs`` is empty until its ``grid`` event is written."""
+    """What is known about a search so far; the board has no rows until its ``grid`` event is written and
+    ``results`` stays empty while it runs."""
 
     run: Run
-    configs: list[dict]
-    n_folds: int
-    method: str | None
-    fits: list[Fit]
-    results: dict
-
-    @property
-    def fits_total(self) -> int:
-        return len(self.configs) * self.n_folds if self.configs else self.run.fits_total
+    board: Leaderboard
+    results: dict = field(default_factory=dict)
 
     @property
     def fits_done(self) -> int:
-        return len(self.fits)
+        return self.board.fits_done
 
-    def rows(self) -> list[Row]:
-        return leaderboard(self.configs, self.fits, self.n_folds) if self.configs else []
+    @property
+    def fits_total(self) -> int:
+        return self.board.fits_total or self.run.fits_total
+
+
+class SearchReader:
+    """Follows search ``run_id``: each :meth:`read` reads only the events written since the previous one."""
+
+    def __init__(self, store: RunStore, run_id: int) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.builder: LeaderboardBuilder | None = None
+        self.changed = False  # whether the last read found new grid or fit events
+
+    def read(self) -> SearchState:
+        run = self.store.get_run(self.run_id)  # before the events: once it reads finished, every event is in
+        if self.builder is None:
+            self.builder = LeaderboardBuilder(run.params.get("estimator"))
+        self.changed = self.builder.add(self.store.events(self.run_id, after=self.builder.last_seq))
+        results = {} if run.active else self.store.results(self.run_id, arrays=False)
+        return SearchState(run, self.builder.board(), results)
 
 
 def read_search(store: RunStore, run_id: int) -> SearchState:
-    """The current state of search ``run_id`` (its ``fit`` events deduplicated by (config, fold))."""
-    run = store.get_run(run_id)
-    grid = store.events(run_id, kind="grid")
-    configs = grid[0].payload["configs"] if grid else []
-    n_folds = int(grid[0].payload["n_folds"]) if grid else int(run.params.get("cv", 5))
-    method = grid[0].payload.get("method") if grid else None
-    fits = {}
-    for event in store.events(run_id, kind="fit"):
-        fit = Fit.from_payload(event.payload)
-        fits.setdefault((fit.config, fit.fold), fit)
-    return SearchState(run, configs, n_folds, method, list(fits.values()), store.results(run_id, arrays=False))
+    """The current state of search ``run_id``, read in one go."""
+    return SearchReader(store, run_id).read()

@@ -19,11 +19,12 @@ from textual.message import Message
 from textual.widgets import DataTable, ProgressBar, Select, Static
 from textual.worker import get_current_worker
 
-from engine.cli.runs import format_duration
 from engine.errors import StoreError
 from engine.jobs import cancel_run, launch
-from engine.leaderboard import Leaderboard, LeaderboardBuilder, Pace, to_csv
-from engine.store import Run, RunStore
+from engine.leaderboard import Leaderboard, Pace, to_csv
+from engine.render.status import STATUS_STYLE, format_duration
+from engine.search.state import SearchReader, read_search
+from engine.store import Run
 from tui.widgets.search_compare import SearchCompareScreen
 from tui.widgets.search_folds import SearchFoldsScreen, folds_view
 from tui.widgets.search_leaderboard import SearchLeaderboard
@@ -31,15 +32,6 @@ from tui.widgets.search_new import NewSearchScreen
 
 WIDE = 150  # from this width on, the highlighted config's folds show beside the table
 CONFIRM_S = 3.0  # a second `c` within this many seconds cancels the search
-STATUS_STYLE = {"done": "green", "failed": "red", "cancelled": "yellow", "interrupted": "magenta",
-                "running": "cyan", "queued": "blue"}
-
-
-def read_board(store: RunStore, run: Run) -> Leaderboard:
-    """A search's leaderboard from all its events so far."""
-    builder = LeaderboardBuilder(run.params.get("estimator"))
-    builder.add(store.events(run.id))
-    return builder.board()
 
 
 def run_label(run: Run) -> str:
@@ -169,22 +161,18 @@ class SearchTab(Vertical):
     @work(thread=True, exclusive=True, group="search-follow", exit_on_error=False)
     def _watch_run(self, run_id: int) -> None:
         """Read the search's new events (``after`` the last one seen) until it finishes."""
-        store = self.app.store
+        reader = SearchReader(self.app.store, run_id)
         worker = get_current_worker()
-        builder: LeaderboardBuilder | None = None
         last: Run | None = None
         while not worker.is_cancelled:
             try:
-                run = store.get_run(run_id)  # before the events: once it reads finished, every event is in
-                builder = builder or LeaderboardBuilder(run.params.get("estimator"))
-                changed = builder.add(store.events(run_id, after=builder.last_seq))
-                results = {} if run.active else store.results(run_id, arrays=False)
+                state = reader.read()
             except StoreError:
                 return  # deleted meanwhile: the runs list will drop it
-            if changed or run != last:
-                self.post_message(self.Updated(run, builder.board(), results))
-                last = run
-            if not run.active:
+            if reader.changed or state.run != last:
+                self.post_message(self.Updated(state.run, state.board, state.results))
+                last = state.run
+            if not state.run.active:
                 return
             time.sleep(self.app.poll_interval)
 
@@ -394,11 +382,10 @@ class SearchTab(Vertical):
 
     @work(thread=True, exclusive=True, group="search-compare", exit_on_error=False)
     def _load_compare(self, a_id: int, b_id: int) -> None:
-        store = self.app.store
         sides = []
         for run_id in (a_id, b_id):
-            run = store.get_run(run_id)
-            sides.append((run_label(run), read_board(store, run)))
+            state = read_search(self.app.store, run_id)
+            sides.append((run_label(state.run), state.board))
         self.post_message(self.CompareReady(sides[0], sides[1]))
 
     @on(CompareReady)
