@@ -3,8 +3,9 @@
 Pure (numpy only): the search job's results, the Search tab, ``search`` / ``runs watch`` and CSV export all read
 the same :class:`Leaderboard`. Means, standard deviations and ranks are computed exactly as
 ``GridSearchCV.cv_results_`` computes them (``np.average`` over the folds, ``rank_test_score`` with ties sharing
-the smallest rank), so a finished leaderboard equals GridSearchCV's (:func:`cv_results`). While a search runs, configs with some folds are ranked by the mean of the
-folds they have (status ``partial``); configs with none are ``pending`` and unranked.
+the smallest rank), so a finished leaderboard equals GridSearchCV's (:func:`cv_results`). While a search runs,
+configs with some folds are ranked by the mean of the folds they have (status ``partial``); configs with none
+are ``pending`` and unranked.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from engine.search.grid import describe
 from engine.store import Event
 
 PENDING, PARTIAL, DONE = "pending", "partial", "done"
@@ -76,7 +78,7 @@ class ConfigRow:
         return sum(times) / len(times) if times else None
 
     def params_text(self) -> str:
-        return " ".join(f"{k}={v}" for k, v in self.params.items())
+        return describe(self.params)
 
 
 @dataclass(frozen=True)

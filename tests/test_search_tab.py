@@ -127,10 +127,16 @@ async def until(pilot: Pilot, condition, timeout: float = 20.0) -> None:
     await pilot.pause()
 
 
-async def open_search(pilot: Pilot, fits: int | None = None, status: str | None = None) -> SearchTab:
-    """Show the Search tab and wait until it shows ``fits`` fits (and ``status``) of its search."""
+async def show_search_tab(pilot: Pilot) -> None:
+    """Wait for the data, then show the Search tab."""
     await until(pilot, lambda: pilot.app.dataset is not None)
     pilot.app.action_show_tab("search")
+    await pilot.pause()
+
+
+async def open_search(pilot: Pilot, fits: int | None = None, status: str | None = None) -> SearchTab:
+    """Show the Search tab and wait until it shows ``fits`` fits (and ``status``) of its search."""
+    await show_search_tab(pilot)
     t = tab(pilot.app)
     await until(pilot, lambda: t.run is not None and (fits is None or t.board.fits_done == fits)
                 and (status is None or t.run.status == status))
@@ -156,9 +162,7 @@ def table_rows(app: MnistExplorerApp) -> list[list[str]]:
 async def test_user_watches_the_leaderboard_rerank_as_another_writer_adds_folds(store_path: Path) -> None:
     app = make_app(store_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.dataset is not None)
-        app.action_show_tab("search")
-        await pilot.pause()
+        await show_search_tab(pilot)
         assert "No searches yet" in text_of(app, "#search-best")
         writer = SearchWriter(RunStore(store_path))  # its own connection, as a job process has
         t = await open_search(pilot, fits=0)
@@ -355,9 +359,7 @@ async def test_user_sees_why_a_search_stopped_and_its_folds_beside_the_table_whe
 async def test_new_search_form_rejects_bad_values_and_launches_nothing(store_path: Path) -> None:
     app = make_app(store_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: app.dataset is not None)
-        app.action_show_tab("search")
-        await pilot.pause()
+        await show_search_tab(pilot)
         await pilot.press("n")
         assert isinstance(app.screen, NewSearchScreen)
         form = app.screen

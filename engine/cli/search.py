@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import Iterator
 
 from rich.console import Console
 from rich.live import Live
@@ -18,7 +19,7 @@ from engine.render.leaderboard import LeaderboardView
 from engine.search.backends import BACKENDS
 from engine.search.grid import parse_params
 from engine.search.registry import ESTIMATORS
-from engine.search.state import SearchReader, read_search
+from engine.search.state import SearchReader, SearchState, read_search
 from engine.store import Run, RunStore
 
 JSON_RESULT_KEYS = ("params", "mean_test_score", "std_test_score", "split_scores", "rank_test_score",
@@ -112,26 +113,33 @@ def _detached(store: RunStore, run_id: int) -> Detached:
                     f"`mnist-explorer runs cancel {run_id}{where}` to stop it")
 
 
+def _states(store: RunStore, run_id: int, poll: float) -> Iterator[SearchState]:
+    """Search ``run_id`` now, then every ``poll`` seconds until it has finished (each read fetches new events only)."""
+    reader = SearchReader(store, run_id)
+    state = reader.read()
+    yield state
+    while state.run.active:
+        time.sleep(poll)
+        store.reap()
+        state = reader.read()
+        yield state
+
+
 def watch(store: RunStore, run_id: int, out: Console, poll: float = 0.25) -> Run:
     """A live leaderboard of search ``run_id`` until it finishes; Ctrl+C stops watching (the search goes on)."""
-    reader = SearchReader(store, run_id)  # each read fetches only the events written since the last one
-    state = reader.read()
+    states = _states(store, run_id, poll)
+    state = next(states)
     if state.run.kind != "search":
         raise ExplorerError(f"run {run_id} is a {state.run.kind} run, not a search")
     try:
         if not out.is_terminal:  # a pipe or a file gets the final leaderboard once
-            while state.run.active:
-                time.sleep(poll)
-                store.reap()
-                state = reader.read()
+            for state in states:
+                continue
             out.print(LeaderboardView(state))
             return state.run
         max_rows = max(3, (out.height - 5) // (1 if out.width >= 100 else 2))  # narrow: params wrap in two lines
         with Live(LeaderboardView(state, max_rows), console=out, auto_refresh=False, transient=False) as live:
-            while state.run.active:
-                time.sleep(poll)
-                store.reap()
-                state = reader.read()
+            for state in states:
                 live.update(LeaderboardView(state, max_rows), refresh=True)
     except KeyboardInterrupt:
         raise _detached(store, run_id) from None

@@ -92,7 +92,8 @@ def run_fits(plan: Plan, X: np.ndarray, y: np.ndarray, todo: set[FitKey], n_jobs
     if not todo:
         return
     if plan.method == SHARED:
-        tasks = [delayed(knn_shared.fold_scores)(X, y, train, test, f, {c: plan.configs[c] for c, g in sorted(todo) if g == f})
+        tasks = [delayed(knn_shared.fold_scores)(X, y, train, test, f,
+                                                 {c: plan.configs[c] for c, g in sorted(todo) if g == f})
                  for f, (train, test) in enumerate(plan.folds) if any(g == f for _, g in todo)]
         prefer = "threads"  # one BLAS-heavy query per fold; threads share X without copying it
     else:

@@ -23,6 +23,7 @@ from engine.errors import StoreError
 from engine.jobs import cancel_run, launch
 from engine.leaderboard import Leaderboard, Pace, to_csv
 from engine.render.status import STATUS_STYLE, format_duration
+from engine.search.grid import describe
 from engine.search.state import SearchReader, read_search
 from engine.store import Run
 from tui.widgets.search_compare import SearchCompareScreen
@@ -246,7 +247,7 @@ class SearchTab(Vertical):
         if run.status == "interrupted":
             return Text(f"interrupted: resume it with `mnist-explorer runs resume {run.id}`", style="magenta")
         if "best_params" in self.results:
-            best = " ".join(f"{k}={v}" for k, v in self.results["best_params"].items())
+            best = describe(self.results["best_params"])
             text = Text.assemble(("best ", "dim"), (f"{self.results['best_score']:.4f}", "bold green"), f"  {best}")
             if self.results.get("test_accuracy") is not None:
                 text.append_text(Text.assemble(("  · test accuracy ", "dim"),

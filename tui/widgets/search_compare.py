@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from engine.leaderboard import CompareRow, ConfigRow, Leaderboard, compare
+from engine.search.grid import describe
 
 
 def _side(row: ConfigRow | None) -> list[Text]:
@@ -54,9 +55,8 @@ class SearchCompareScreen(ModalScreen[None]):
         table.add_columns(*(["model"] if show_estimator else []), "params", "A #", "A mean ± std", "B #",
                           "B mean ± std", "Δ mean")
         for row in rows:
-            params = " ".join(f"{k}={v}" for k, v in row.params.items())
             cells = [Text(row.estimator or "")] if show_estimator else []
-            table.add_row(*cells, Text(params), *_side(row.a), *_side(row.b), _delta(row))
+            table.add_row(*cells, Text(describe(row.params)), *_side(row.a), *_side(row.b), _delta(row))
         table.focus()
 
     def action_dismiss(self) -> None:
