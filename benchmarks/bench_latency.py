@@ -2,8 +2,8 @@
 
 Drives the real app headless (``run_test``) on the embedded MNIST sample. Each press is ``down``/``up`` in the run
 list, sent straight to the driver like a terminal key; the latency is the time from sending the key to the first
-frame the app renders (``App._display``) in which the run list's cursor is on the new row — the selection has moved
-and the detail view started following the new run. Not ``pilot.press`` wall time (see BENCHMARKING.md).
+frame the app renders (``App._display``) in which the run list's selection has changed — the cursor has moved and
+the detail view started following the new run. Not ``pilot.press`` wall time (see BENCHMARKING.md).
 
 Busy: a ``binary`` job on mnist5k (RandomForest with ``n_jobs=-1``) and a multiclass ``learning_curve`` job run
 in their own processes the whole time (relaunched as they finish), and the app follows them as it would.
@@ -21,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -70,13 +71,13 @@ class Jobs:
 async def measure(app: MnistExplorerApp, presses: int, jobs: Jobs | None) -> tuple[list[float], float]:
     """Latencies (ms) of ``presses`` alternating down/up presses, and the machine's CPU use meanwhile (%)."""
     table = app.query_one(RunList)
-    state: dict = {"t0": None, "row": None, "latency": None}
+    state: dict = {"t0": None, "from": None, "latency": None}
     original = app._display
 
     def display(screen, renderable) -> None:
         original(screen, renderable)
         if state["t0"] is not None and state["latency"] is None and renderable is not None \
-                and table.cursor_row == state["row"]:
+                and table.selected_id != state["from"]:  # the list may be rebuilt; it keeps the selection
             state["latency"] = (time.perf_counter() - state["t0"]) * 1000
 
     app._display = display
@@ -88,21 +89,25 @@ async def measure(app: MnistExplorerApp, presses: int, jobs: Jobs | None) -> tup
             if jobs is not None:
                 jobs.keep_running()
             key = "down" if table.cursor_row == 0 else "up"
-            state.update(row=table.cursor_row + (1 if key == "down" else -1), latency=None)
+            state.update({"from": table.selected_id, "latency": None})
             state["t0"] = time.perf_counter()
             app._driver.send_message(events.Key(key, None))
             deadline = time.monotonic() + 5
-            while state["latency"] is None:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"press {i}: no frame with the new selection within 5 s")
+            while state["latency"] is None and time.monotonic() < deadline:
                 await asyncio.sleep(0.001)
-            latencies.append(state["latency"])
             state["t0"] = None
+            if state["latency"] is None:
+                raise RuntimeError(f"press {i} ({key}): no frame showed the new selection within 5 s")
+            latencies.append(state["latency"])
             await asyncio.sleep(rng.uniform(0.05, 0.15))  # a person's pace, and lets the detail view settle
     finally:
         app._display = original
     busy1, total1 = cpu_times()
     return latencies, 100 * (busy1 - busy0) / max(total1 - total0, 1)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -111,34 +116,48 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def bench(rounds: int, presses: int) -> dict:
-    tmp = Path(tempfile.mkdtemp(prefix="bench-latency-"))
-    store = RunStore(tmp / "runs.sqlite")
-    spec = DataSpec("mnist5k")
+    path = Path(tempfile.mkdtemp(prefix="bench-latency-")) / "runs.sqlite"
+    store = RunStore(path)
     for kind, params in (("binary", {"digit": 5}), ("learning_curve", {"digit": 5, "epochs": 30})):
         wait_for(store, launch(store, kind, params, DataSpec("digits")).id, timeout=120)  # two runs to select
-    app = MnistExplorerApp(data=spec, store_path=store.path)
-    jobs = Jobs(store, spec)
+    store.close()  # one store connection per process, as in the app (the app's is used below)
+    spec = DataSpec("mnist5k")
+    app = MnistExplorerApp(data=spec, store_path=path)
     results: dict[str, list] = {"idle": [], "busy": [], "cpu_idle": [], "cpu_busy": []}
     async with app.run_test(size=(120, 40)) as pilot:
-        while app.dataset is None:
-            await pilot.pause(0.05)
-        await pilot.pause(0.3)
-        app.action_show_tab("training")
-        await pilot.pause(0.5)
-        for _ in range(rounds):
-            lat, cpu = await measure(app, presses, None)
-            results["idle"].append(lat)
-            results["cpu_idle"].append(cpu)
-            jobs.keep_running()
-            while not jobs.all_computing():  # past scikit-learn's import and the data load
-                await asyncio.sleep(0.1)
-            lat, cpu = await measure(app, presses, jobs)
-            results["busy"].append(lat)
-            results["cpu_busy"].append(cpu)
+        jobs = Jobs(app.store, spec)
+        try:
+            await phases(app, pilot, app.store, jobs, rounds, presses, results)
+        except BaseException:
+            traceback.print_exc()  # the headless app would otherwise hide it while it shuts down
+            raise
+        finally:
             jobs.stop()
-            await pilot.pause(0.5)
-            app.action_show_tab("training")
     return results
+
+
+async def phases(app: MnistExplorerApp, pilot, store: RunStore, jobs: Jobs, rounds: int, presses: int,
+                 results: dict[str, list]) -> None:
+    """Alternate idle and busy measurements, ``rounds`` times."""
+    while app.dataset is None:
+        await pilot.pause(0.05)
+    await pilot.pause(0.3)
+    app.action_show_tab("training")
+    await pilot.pause(0.5)
+    for round_ in range(1, rounds + 1):
+        lat, cpu = await measure(app, presses, None)
+        results["idle"].append(lat)
+        results["cpu_idle"].append(cpu)
+        log(f"round {round_} idle: p50 {percentile(lat, 50):.1f} ms, p95 {percentile(lat, 95):.1f} ms")
+        jobs.keep_running()
+        while not jobs.all_computing() or len(app.runs) < len(store.list_runs()):
+            await asyncio.sleep(0.1)  # jobs past scikit-learn's import and the data load; the app sees them
+        lat, cpu = await measure(app, presses, jobs)
+        results["busy"].append(lat)
+        results["cpu_busy"].append(cpu)
+        log(f"round {round_} busy: p50 {percentile(lat, 50):.1f} ms, p95 {percentile(lat, 95):.1f} ms")
+        jobs.stop()
+        await pilot.pause(0.5)
 
 
 def report(results: dict, rounds: int, presses: int) -> str:
@@ -159,7 +178,8 @@ def report(results: dict, rounds: int, presses: int) -> str:
     idle95 = percentile([x for r in results["idle"] for x in r], 95)
     lines.append("")
     lines.append(f"busy/idle p95 ratio {busy95 / idle95:.2f}; {rounds} rounds × {presses} presses per state; "
-                 f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, textual {textual.__version__}")
+                 f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, textual {textual.__version__}; "
+                 f"1-min load average at the end {os.getloadavg()[0]:.1f} (other processes share the machine)")
     return "\n".join(lines)
 
 

@@ -62,8 +62,9 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print_json([r.to_dict() | {"elapsed_s": r.elapsed()} for r in runs])
         return 0
-    table = Table("id", "kind", "params", "data", "status", "progress", "elapsed", title=f"Runs in {store.path}",
-                  title_justify="left")
+    table = Table(title=f"Runs in {store.path}", title_justify="left")
+    for name in ("id", "kind", "params", "data", "status", "progress", "elapsed"):
+        table.add_column(name, no_wrap=name not in ("params", "data"), overflow="fold")
     for r in runs:
         progress = f"{r.fits_done}/{r.fits_total}" if r.fits_total else "–"
         table.add_row(str(r.id), r.kind, describe_params(r.params), r.data.get("spec", ""), _status(r), progress,

@@ -146,15 +146,21 @@ class TrainingTab(Vertical):
         if run_id is None:
             self._followed = None
             self._show_run_widgets(False)
-            self.query_one("#training-title", Static).update(NO_RUNS)
+            self._set("#training-title", NO_RUNS)
             return
         if self._followed is not None and self._followed.run_id == run_id:
             return
         self._followed = _Followed(run_id, run=self.query_one(RunList).run(run_id))
+        # the moved selection is painted first (a cheap frame); the details, which re-lay out the view, next
+        self.call_after_refresh(self._show_followed, self._followed)
+
+    def _show_followed(self, followed: _Followed) -> None:
+        if followed is not self._followed:  # the selection moved on meanwhile
+            return
         self._show_run_widgets(True)
         for selector in ("#training-folds", "#training-report", "#training-log", "#training-error"):
             self._set(selector, "")
-        self.call_after_refresh(self._render_run)  # the new selection shows first; the details a frame later
+        self._render_run()
         self._poll_detail()
 
     def _curve_run_for(self, run: Run) -> Run | None:
@@ -181,8 +187,8 @@ class TrainingTab(Vertical):
             followed.curve = ([], [], [])
         elif followed.settled:
             return
-        self._reader = self._read(followed.run_id, followed.seq, followed.results is None, followed.curve_id,
-                                  followed.curve_seq)
+        want_results = followed.results is None and run is not None and run.kind == "binary"  # the only report
+        self._reader = self._read(followed.run_id, followed.seq, want_results, followed.curve_id, followed.curve_seq)
 
     @work(thread=True, exclusive=True, group="training-detail", exit_on_error=False)
     def _read(self, run_id: int, after: int, want_results: bool, curve_id: int | None, curve_after: int) -> None:
