@@ -102,7 +102,7 @@ class TrainingTab(Vertical):
         with VerticalScroll(id="training-detail"):
             yield Static(NO_RUNS, id="training-title")
             with Horizontal(id="training-progress-row"):
-                yield ProgressBar(id="training-progress", show_eta=False)
+                yield ProgressBar(id="training-progress", show_eta=False, show_percentage=False)
                 yield Static(id="training-times")
             yield Static(id="training-error")
             with Horizontal(id="training-results"):
@@ -244,18 +244,19 @@ class TrainingTab(Vertical):
         for selector in ("#training-progress-row", "#training-results"):
             self.query_one(selector).display = visible
 
-    def _set(self, selector: str, content, key: object = None) -> None:
+    def _set(self, selector: str, content, key: object = None, fixed: bool = False) -> None:
         """Update a Static, hiding it while it has nothing to say (so its margin goes too).
 
-        ``key`` identifies the content (default: its text); an unchanged key costs nothing — every real update
-        re-lays out the detail view, and the view is redrawn on each poll of a running job.
+        ``key`` identifies the content (default: its text); an unchanged key costs nothing. ``fixed``: the
+        widget's size does not depend on its content, so a visible one is repainted without a new layout
+        (a layout of the whole screen is the costliest step of a frame, and a running job updates often).
         """
         key = (str(content), type(content).__name__) if key is None else key
         if self._shown.get(selector) == key:
             return
         self._shown[selector] = key
         widget = self.query_one(selector, Static)
-        widget.update(content)
+        widget.update(content, layout=not (fixed and widget.display and bool(content)))
         widget.display = bool(content)
 
     def _render_run(self) -> None:
@@ -263,9 +264,10 @@ class TrainingTab(Vertical):
         if followed is None or followed.run is None:
             return
         run = followed.run
-        title = Text.assemble((f"run {run.id}", "bold"), f" · {run.kind} {describe_params(run.params)} · "
-                              f"{run.data.get('spec', '')} · ", status_text(run))
-        self._set("#training-title", title)
+        title = Text.assemble((f"run {run.id} ", "bold"), status_text(run),
+                              f" · {run.kind} {describe_params(run.params)} · {run.data.get('spec', '')}",
+                              no_wrap=True, overflow="ellipsis")
+        self._set("#training-title", title, fixed=True)
         bar = self.query_one("#training-progress", ProgressBar)
         if (bar.total, bar.progress) != (run.fits_total or None, run.fits_done):
             bar.update(total=run.fits_total or None, progress=run.fits_done)
@@ -287,7 +289,7 @@ class TrainingTab(Vertical):
         self._draw_curve(followed)
         log = Text("log\n", style="bold")
         log.append("\n".join(followed.log), style="")
-        self._set("#training-log", log if followed.log else "")
+        self._set("#training-log", log if followed.log else "", fixed=True)
 
     def _show_times(self, run: Run) -> None:
         parts = [f"{run.fits_done}/{run.fits_total} steps" if run.fits_total else "starting",
@@ -314,7 +316,7 @@ class TrainingTab(Vertical):
         epochs, train, val = followed.curve
         title = Text.assemble(("Accuracy per epoch", "bold"), f" · run {curve_run.id} · {len(epochs)}/{total} · ",
                               ("train", "cyan"), " / ", ("validation", "magenta"))
-        self._set("#training-curve-title", title)
+        self._set("#training-curve-title", title, fixed=True)
         if self._curve_drawn != (curve_run.id, len(epochs)):  # plotext redraws cost tens of ms: only new points
             self._curve_drawn = (curve_run.id, len(epochs))
             plot.show_points(epochs, train, val, total)
