@@ -169,6 +169,8 @@ def pid_alive(pid: int | None, start: str | None) -> bool:
 class RunStore:
     """A connection to the run store; safe to share between threads of one process."""
 
+    _checked_files: set[str] = set()  # store files this process has verified as ours (see _open)
+
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else default_store_path()
         self._lock = threading.RLock()
@@ -186,7 +188,9 @@ class RunStore:
             raise StoreError(f"{self.path}: store file is not readable and writable")
         if not self.path.exists() and not os.access(self.path.parent, os.W_OK):
             raise StoreError(f"{self.path.parent}: folder is not writable, cannot create the store")
-        if self.path.exists() and self.path.stat().st_size > 0:
+        if self.path.exists() and self.path.stat().st_size > 0 and self._key() not in RunStore._checked_files:
+            # Read the header once per process, before SQLite opens the file: closing any other descriptor on a
+            # file SQLite has open drops the POSIX locks it holds, and another RunStore here would lose writes.
             try:
                 with open(self.path, "rb") as fh:
                     magic = fh.read(len(SQLITE_MAGIC))
@@ -204,6 +208,7 @@ class RunStore:
             conn.execute("PRAGMA foreign_keys = ON")
             if version != SCHEMA_VERSION:
                 self._migrate(conn)
+            RunStore._checked_files.add(self._key())
         except sqlite3.DatabaseError as exc:
             if conn is not None:
                 conn.close()
@@ -213,6 +218,9 @@ class RunStore:
                 conn.close()
             raise
         return conn
+
+    def _key(self) -> str:
+        return os.path.realpath(self.path)
 
     def _check_ours(self, conn: sqlite3.Connection) -> int:
         """The store's schema version (0: an empty database); refuses an SQLite database that some other

@@ -319,3 +319,15 @@ def test_one_writer_and_two_polling_readers_never_hit_a_locked_database(store: R
     assert final.status == "done" and final.fits_done == steps
     assert store.get_result(run.id, "step") == steps
     assert len(store.events(run.id)) == steps
+
+
+def test_two_stores_in_one_process_keep_their_writes_visible_to_other_processes(store_path: Path) -> None:
+    first, second = RunStore(store_path), RunStore(store_path)  # the second must not disturb the first's locks
+    run = first.create_run("binary", {}, {"spec": "digits"})
+    writer = f"from engine.store import RunStore; s = RunStore({str(store_path)!r}); s.add_event({run.id}, 'log'); s.close()"
+    subprocess.run([sys.executable, "-c", writer], check=True)  # a job that writes and exits
+    later = first.create_run("binary", {}, {"spec": "digits"})
+    reader = f"from engine.store import RunStore; print([r.id for r in RunStore({str(store_path)!r}).list_runs()])"
+    out = subprocess.run([sys.executable, "-c", reader], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str([later.id, run.id])
+    second.close()
