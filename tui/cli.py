@@ -7,7 +7,6 @@ import sys
 
 from engine.cli.common import data_spec
 from engine.cli.main import main as engine_main
-from tui import snapshot
 
 
 def open_app(args: argparse.Namespace) -> int:
@@ -19,7 +18,7 @@ def open_app(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return engine_main(argv, open_app=open_app, extra_commands=[snapshot])
+    return engine_main(argv, open_app=open_app, extra_commands=["tui.snapshot"])
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ from engine.errors import UsageError
 from engine.store import RunStore, default_store_path
 
 
+VALUE_OPTIONS = ("--data", "--test-size", "--seed", "--store")  # the shared options that take a value
+
+
 def add_common_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     """``--data``, ``--test-size``, ``--seed``, ``--store`` and ``--json``.
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, Callable, Sequence
+from importlib import import_module
+from typing import Callable, Sequence
 
 from engine import __version__
-from engine.cli import binary, errors, info, runs, search, threshold
-from engine.cli.common import add_common_options
+from engine.cli.common import VALUE_OPTIONS, add_common_options
 from engine.errors import ExplorerError
 
 # Each command module has ``register(subparsers)`` which adds its parser with ``func=run(args) -> int``.
-COMMANDS = [info, binary, threshold, errors, search, runs]
+# They are imported only when a command is given, so that opening the app costs none of their imports.
+COMMANDS = ["engine.cli.info", "engine.cli.binary", "engine.cli.threshold", "engine.cli.errors",
+            "engine.cli.search", "engine.cli.runs"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -20,8 +22,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def build_parser(extra_commands: Sequence[Any] = ()) -> argparse.ArgumentParser:
-    """The parser of every command; ``extra_commands`` are more modules with ``register(sub)`` (e.g. from tui)."""
+def build_parser(extra_commands: Sequence[str] = (), with_commands: bool = True) -> argparse.ArgumentParser:
+    """The parser of every command; ``extra_commands`` name more modules with ``register(sub)`` (e.g. from tui)."""
     parser = _Parser(
         prog="mnist-explorer",
         description="Explore handwritten-digit classification: with no command, opens the terminal app.",
@@ -30,15 +32,27 @@ def build_parser(extra_commands: Sequence[Any] = ()) -> argparse.ArgumentParser:
     add_common_options(parser, suppress=False)
     parser.set_defaults(json=False, func=None)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
-    for module in [*COMMANDS, *extra_commands]:
-        module.register(sub)
+    for module in [*COMMANDS, *extra_commands] if with_commands else ():
+        import_module(module).register(sub)
     return parser
 
 
+def _names_a_command(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` holds a positional word (a command) or asks for help: then every command is needed."""
+    words = iter(argv)
+    for word in words:
+        if word in ("-h", "--help") or not word.startswith("-"):
+            return True
+        if word in VALUE_OPTIONS:
+            next(words, None)
+    return False
+
+
 def main(argv: list[str] | None = None, open_app: Callable[[argparse.Namespace], int] | None = None,
-         extra_commands: Sequence[Any] = ()) -> int:
+         extra_commands: Sequence[str] = ()) -> int:
     """Run the CLI; ``open_app`` starts the TUI when no subcommand is given; ``extra_commands`` add subcommands."""
-    args = build_parser(extra_commands).parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(extra_commands, with_commands=_names_a_command(argv)).parse_args(argv)
     try:
         if args.func is None:
             if open_app is None:
