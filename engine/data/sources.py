@@ -57,20 +57,22 @@ def parse_int_csv(raw: bytes) -> np.ndarray:
     b = np.frombuffer(raw, dtype=np.uint8)
     if len(b) and b[-1] >= 48:
         b = np.append(b, np.uint8(10))
-    ends = np.flatnonzero(b < 48)
+    separator = b < 48
+    if np.any(b > 57) or np.count_nonzero(separator) != np.count_nonzero((b == 44) | (b == 10) | (b == 13)):
+        raise DataError("CSV holds something other than integers")
+    ends = np.flatnonzero(separator).astype(np.int32)
     starts = np.empty_like(ends)
     starts[0] = 0
     starts[1:] = ends[:-1] + 1
     lengths = ends - starts
-    keep = lengths > 0  # tolerate "\r\n" and blank lines
-    starts, lengths = starts[keep], lengths[keep]
+    if not lengths.all():  # tolerate "\r\n" and blank lines
+        keep = lengths > 0
+        starts, lengths = starts[keep], lengths[keep]
     if lengths.max(initial=0) > 3:
         raise DataError("CSV values must be integers of at most three digits")
     digits = b - np.uint8(48)
-    if np.any(digits[b >= 48] > 9):
-        raise DataError("CSV holds something other than integers")
     values = digits[starts].astype(np.int32)
-    for k in (2, 3):
+    for k in (2, 3):  # most pixels are a single "0": only longer numbers need more digits
         m = np.flatnonzero(lengths >= k)
         values[m] = values[m] * 10 + digits[starts[m] + k - 1]
     return values
