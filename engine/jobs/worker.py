@@ -13,6 +13,9 @@ from engine.jobs.registry import job_function
 from engine.store import RunStore
 
 
+JOB_NICENESS = 10
+
+
 def _on_sigterm(signum, frame) -> None:  # noqa: ARG001
     raise Cancelled()
 
@@ -56,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     store_path, run_id = argv[0], int(argv[1])
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a dropped SSH session must not stop the job
+    os.nice(JOB_NICENESS)  # the app a person is typing into comes first; a job only loses idle-time slack
     store = RunStore(store_path)
     status = execute(store, run_id)
     return 0 if status == "done" else 1

@@ -9,6 +9,7 @@ incrementally (``store.events(run_id, after=last_seq)``).
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -32,6 +33,7 @@ from tui.widgets.run_dialogs import ConfirmDialog, NewRunChoice, NewRunDialog
 from tui.widgets.run_list import RunList, RunTimes, status_text
 
 LOG_LINES = 6
+CURVE_REDRAW_S = 1.0  # the growing learning curve is redrawn at most this often
 WIDE = 110  # from this width the report and the learning curve sit side by side
 NO_RUNS = "No runs yet — press [bold]n[/] to start a detector run."
 MODEL_NAMES = {"sgd": "SGD", "rf": "RandomForest"}
@@ -94,6 +96,7 @@ class TrainingTab(Vertical):
         self._followed: _Followed | None = None
         self._shown: dict[str, object] = {}
         self._curve_drawn: tuple | None = None
+        self._curve_drawn_at = 0.0
         self._reader: Worker | None = None
         self._select_next: int | None = None
 
@@ -317,8 +320,13 @@ class TrainingTab(Vertical):
         title = Text.assemble(("Accuracy per epoch", "bold"), f" · run {curve_run.id} · {len(epochs)}/{total} · ",
                               ("train", "cyan"), " / ", ("validation", "magenta"))
         self._set("#training-curve-title", title, fixed=True)
-        if self._curve_drawn != (curve_run.id, len(epochs)):  # plotext redraws cost tens of ms: only new points
-            self._curve_drawn = (curve_run.id, len(epochs))
+        # plotext redraws cost tens of ms of the UI thread: only for new points, at most once a second while the
+        # curve grows, so keys stay quick; the last point is always drawn
+        now = time.monotonic()
+        if self._curve_drawn != (curve_run.id, len(epochs)) and (
+            not curve_run.active or now - self._curve_drawn_at >= CURVE_REDRAW_S
+        ):
+            self._curve_drawn, self._curve_drawn_at = (curve_run.id, len(epochs)), now
             plot.show_points(epochs, train, val, total)
 
     def _class_label(self, run: Run) -> str:
