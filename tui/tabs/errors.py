@@ -29,9 +29,10 @@ from engine.store import Run
 from tui.widgets.errors_heatmap import ConfusionHeatmap
 from tui.widgets.errors_models import ModelPicker, ModelStatus
 from tui.widgets.errors_screens import PairView, cell_gallery, mistakes_gallery
+from tui.runs_follower import RunsFollower
 
 
-class ErrorsTab(Vertical):
+class ErrorsTab(RunsFollower, Vertical):
     """Error analysis of the selected model's newest done run on the app's data."""
 
     BINDINGS = [
@@ -78,7 +79,7 @@ class ErrorsTab(Vertical):
     def on_mount(self) -> None:
         self.query_one("#errors-models").border_title = "Models · CV accuracy"
         self.query_one("#errors-confusions").border_title = "Top confusions"
-        self.watch(self.app, "runs", self._runs_changed)
+        self.follow_runs(self._runs_changed)
 
     def on_show(self) -> None:
         self.query_one(ConfusionHeatmap).focus()

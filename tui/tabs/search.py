@@ -30,6 +30,7 @@ from tui.widgets.search_compare import SearchCompareScreen
 from tui.widgets.search_folds import SearchFoldsScreen, folds_view
 from tui.widgets.search_leaderboard import SearchLeaderboard
 from tui.widgets.search_new import NewSearchScreen
+from tui.runs_follower import RunsFollower
 
 WIDE = 150  # from this width on, the highlighted config's folds show beside the table
 CONFIRM_S = 3.0  # a second `c` within this many seconds cancels the search
@@ -39,7 +40,7 @@ def run_label(run: Run) -> str:
     return f"#{run.id} {run.params.get('estimator', '?')} {run.data.get('spec', '')} · {run.status}"
 
 
-class SearchTab(Vertical):
+class SearchTab(RunsFollower, Vertical):
     """Follows one search (the newest running one until the user picks another) and shows its leaderboard."""
 
     BINDINGS = [
@@ -101,7 +102,7 @@ class SearchTab(Vertical):
             yield Static(id="search-detail")
 
     def on_mount(self) -> None:
-        self.watch(self.app, "runs", self._runs_changed)
+        self.follow_runs(self._runs_changed)
         self.set_interval(1.0, self._refresh_pace)
         self._refresh_all()
 

@@ -31,6 +31,7 @@ from engine.threshold import (BINARY_KIND, DEFAULT_DIGIT, ThresholdAnalysis, Thr
 from tui.widgets.target_prompt import TargetPrompt, parse_fraction
 from tui.widgets.threshold_digits import ThresholdDigits
 from tui.widgets.threshold_plots import CurvePlot, PrecisionRecallPlot, RocPlot, ThresholdCurvePlot
+from tui.runs_follower import RunsFollower
 
 COMPACT_BELOW = (110, 30)
 LARGE_FROM = (160, 45)
@@ -56,7 +57,7 @@ class ThresholdTable(Static):
         self.post_message(self.Resized())
 
 
-class ThresholdTab(Vertical, can_focus=True):
+class ThresholdTab(RunsFollower, Vertical, can_focus=True):
     """Table of thresholds around the current one, the curves, and the digits either side of it."""
 
     BINDINGS = [
@@ -99,7 +100,7 @@ class ThresholdTab(Vertical, can_focus=True):
 
     def on_mount(self) -> None:
         self._apply_layout()
-        self.watch(self.app, "runs", self._runs_changed)
+        self.follow_runs(self._runs_changed)
         self.watch(self.app, "dataset", self._runs_changed)
 
     def on_show(self) -> None:

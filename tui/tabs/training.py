@@ -31,6 +31,7 @@ from engine.store import Event, Run
 from tui.widgets.learning_curve_plot import LearningCurvePlot
 from tui.widgets.run_dialogs import ConfirmDialog, NewRunChoice, NewRunDialog
 from tui.widgets.run_list import RunList, RunTimes, status_text
+from tui.runs_follower import RunsFollower
 
 LOG_LINES = 6
 CURVE_REDRAW_S = 1.0  # the growing learning curve is redrawn at most this often
@@ -81,7 +82,7 @@ class _Followed:
         return run_done and curve_done
 
 
-class TrainingTab(Vertical):
+class TrainingTab(RunsFollower, Vertical):
     """Runs on the left, the selected run live on the right."""
 
     BINDINGS = [
@@ -118,7 +119,7 @@ class TrainingTab(Vertical):
             yield Static(id="training-log")
 
     def on_mount(self) -> None:
-        self.watch(self.app, "runs", self._runs_changed)
+        self.follow_runs(self._runs_changed)
         self.set_interval(self.DETAIL_POLL_S, self._poll_detail)
         self.set_interval(1.0, self._tick)
         self._show_run_widgets(False)
