@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +26,7 @@ from tui.widgets.errors_models import ModelPicker
 from tui.widgets.errors_screens import DigitGallery, DigitScores, PairView
 
 from conftest import FASHION_DIR, needs_fashion
+from helpers import copy_store, until
 
 DIGITS = DataSpec("digits")
 STORED = ("sgd-scaled", "svc", "svc-ovr")  # raw sgd (the slow one) is left unrun: the tab offers to start it
@@ -47,23 +46,13 @@ def runs_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def store_copy(runs_store: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "runs.sqlite"
-    with sqlite3.connect(runs_store) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    return target
+    return copy_store(runs_store, tmp_path / "runs.sqlite")
 
 
 def errors_app(store_path: Path) -> MnistExplorerApp:
     app = MnistExplorerApp(data=DIGITS, store_path=store_path, poll_interval=0.2)
     app.animation_level = "none"
     return app
-
-
-async def until(pilot: Pilot, condition, timeout: float = 60.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await pilot.pause(0.05)
 
 
 def tab(app: MnistExplorerApp) -> ErrorsTab:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from tui.tabs.training import TrainingTab
 from tui.widgets.learning_curve_plot import LearningCurvePlot
 from tui.widgets.run_dialogs import ConfirmDialog, NewRunDialog
 from tui.widgets.run_list import RunList, RunTimes
+from helpers import copy_store, until
 
 
 @pytest.fixture(scope="module")
@@ -37,23 +36,10 @@ def finished_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def copy_store(source: Path, target: Path) -> Path:
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    return target
-
-
 def training_app(store_path: Path) -> MnistExplorerApp:
     app = MnistExplorerApp(data=DataSpec("digits"), store_path=store_path, poll_interval=0.2)
     app.animation_level = "none"
     return app
-
-
-async def until(pilot: Pilot, condition, timeout: float = 60.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await pilot.pause(0.05)
 
 
 def text_of(app: MnistExplorerApp, selector: str) -> str:
@@ -127,6 +113,7 @@ async def test_a_failed_run_shows_its_one_line_error_and_no_traceback(store_path
 PILOT = """
 import asyncio, sys
 from pathlib import Path
+sys.path.insert(0, "tests")  # as pytest does: the tests' shared helpers import as top-level modules
 from textual.widgets import ProgressBar
 from engine.data import DataSpec
 from tests.test_training_tab import open_training, settled, text_of, training_app, until
