@@ -84,7 +84,6 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
         self.layout_mode = "compact"
         self.last_view: ThresholdView | None = None
         self._loading: int | None = None
-        self._plots_pending = False
         self.pinned_run: int | None = None  # a run chosen with [ ]; None follows the newest
 
     def compose(self) -> ComposeResult:
@@ -219,15 +218,12 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
         table.update(threshold_text(view))
         if digits.display:
             digits.show(analysis, c.threshold, dataset)
-        self._plots_pending = True
-        self.call_after_refresh(self._redraw_plots)
+        self._redraw_plots()
 
     def _redraw_plots(self) -> None:
-        """Rebuild the visible curves one frame after the table: plotext is the slow part, so the table never
-        waits for it, and several moves within one frame cost one rebuild."""
-        if not self._plots_pending or self.analysis is None or self.last_view is None:
+        """Mark the current threshold on the visible curves (their static canvases are cached: ~1 ms a plot)."""
+        if self.analysis is None or self.last_view is None:
             return
-        self._plots_pending = False
         if self.query_one("#thr-curves").display:
             for plot in self.query(CurvePlot):
                 if plot.display:
