@@ -301,7 +301,7 @@ class TrainingTab(RunsFollower, Vertical):
         eta = RunTimes.eta(run)
         if eta is not None:
             parts.append(f"ETA {eta}")
-        self.query_one("#training-times", Static).update(" · ".join(parts), layout=False)  # fixed size
+        self._set("#training-times", " · ".join(parts), fixed=True)
 
     def _draw_curve(self, followed: _Followed) -> None:
         plot = self.query_one("#training-curve", LearningCurvePlot)

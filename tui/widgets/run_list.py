@@ -73,8 +73,13 @@ class RunList(DataTable):
                 self.move_cursor(row=ids.index(keep))
         else:
             for r in runs:
-                if r != before.get(r.id):  # only rows whose run changed: each update repaints the table
-                    for (_, key), cell in zip(self.COLUMNS, self._cells(r)):
+                old = before.get(r.id)
+                if old is None or r == old:
+                    continue
+                # only cells that read differently: each update repaints the table (a job's progress changes its
+                # run several times a second, but rarely what this list shows)
+                for (_, key), cell, was in zip(self.COLUMNS, self._cells(r), self._cells(old)):
+                    if cell != was:
                         self.update_cell(str(r.id), key, cell, update_width=True)
             if keep != self.selected_id and keep in ids:
                 self.move_cursor(row=ids.index(keep))
