@@ -115,10 +115,28 @@ class DigitScores(ModalScreen[int]):
         self.dismiss(self.position)
 
 
-class DigitGallery(ModalScreen[None]):
-    """Digits ``indices`` (already ordered) page by page, with the highlighted one's verdict beside them."""
+class DigitGridScreen(ModalScreen[None]):
+    """A screen of digit grids whose ``enter`` opens a digit large with its scores; ``escape`` closes it.
+
+    Subclasses set ``images`` and ``analysis``.
+    """
 
     BINDINGS = [Binding("escape", "close", "Back")]
+    images: np.ndarray
+    analysis: ErrorAnalysis
+
+    @on(DigitGridView.Opened)
+    def _opened(self, message: DigitGridView.Opened) -> None:
+        grid = message.grid
+        self.app.push_screen(DigitScores(self.images, self.analysis, grid.indices, message.position),
+                             lambda position: setattr(grid, "cursor", position) if position is not None else None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class DigitGallery(DigitGridScreen):
+    """Digits ``indices`` (already ordered) page by page, with the highlighted one's verdict beside them."""
 
     def __init__(self, title: str, images: np.ndarray, analysis: ErrorAnalysis, indices: np.ndarray,
                  caption: Callable[[int], str], empty_text: str) -> None:
@@ -152,23 +170,12 @@ class DigitGallery(ModalScreen[None]):
         else:
             info.update(digit_info(self.analysis, grid.current_index, grid.cursor, grid.count))
 
-    @on(DigitGridView.Opened)
-    def _opened(self, message: DigitGridView.Opened) -> None:
-        grid = message.grid
-        self.app.push_screen(DigitScores(self.images, self.analysis, grid.indices, message.position),
-                             lambda position: setattr(grid, "cursor", position) if position is not None else None)
 
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-
-class PairView(ModalScreen[None]):
+class PairView(DigitGridScreen):
     """Classes a and b side by side, as the study shows 3 and 5: a as a, a as b / b as a, b as b.
 
     ``tab`` moves between the four quadrants, ``enter`` opens a digit, ``escape`` closes.
     """
-
-    BINDINGS = [Binding("escape", "close", "Back")]
 
     def __init__(self, images: np.ndarray, analysis: ErrorAnalysis, a: int, b: int) -> None:
         super().__init__()
@@ -195,15 +202,6 @@ class PairView(ModalScreen[None]):
             grid.set_items(self.images, indices, lambda i: compact(float(margin[i])),
                            lambda i, right=(t == p): RIGHT if right else WRONG)
         self.query_one(f"#errors-pair-{self.a}-{self.b}", DigitGridView).focus()
-
-    @on(DigitGridView.Opened)
-    def _opened(self, message: DigitGridView.Opened) -> None:
-        grid = message.grid
-        self.app.push_screen(DigitScores(self.images, self.analysis, grid.indices, message.position),
-                             lambda position: setattr(grid, "cursor", position) if position is not None else None)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 def cell_gallery(images: np.ndarray, analysis: ErrorAnalysis, true: int, predicted: int) -> DigitGallery:
