@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,10 +28,8 @@ sys.path.insert(0, str(ROOT))
 from engine.data import load_dataset  # noqa: E402
 from engine.render import DigitGrid  # noqa: E402
 from engine.render.digits import pixel_style  # noqa: E402
+from benchmarks_md import write_block  # noqa: E402
 
-MARK_BEGIN = "<!-- bench_foundation: begin -->"
-MARK_END = "<!-- bench_foundation: end -->"
-SECTION = "<!-- section:foundation -->"
 COMMAND = "python benchmarks/bench_foundation.py --write"
 
 
@@ -252,18 +249,6 @@ def verdict(render, load, start) -> str:
             f"Textual app (the difference is numpy, the engine modules, the first tab and every tab's CSS).")
 
 
-def write(text: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    doc = path.read_text(encoding="utf-8")
-    block = f"{MARK_BEGIN}\n{text}{MARK_END}\n\n"
-    if MARK_BEGIN in doc:
-        start, end = doc.index(MARK_BEGIN), doc.index(MARK_END) + len(MARK_END)
-        doc = doc[:start] + block.rstrip("\n") + doc[end:]
-    else:
-        doc = doc.replace(SECTION, block + SECTION, 1)
-    path.write_text(doc, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke test)")
@@ -276,7 +261,7 @@ def main() -> None:
     text = report(render, load, start, repeat)
     print(text)
     if args.write:
-        write(text)
+        write_block("bench_foundation", "foundation", text)
 
 
 if __name__ == "__main__":

@@ -28,10 +28,8 @@ from engine.data import load_dataset  # noqa: E402
 from engine.models.features import flat_float  # noqa: E402
 from engine.search.registry import ESTIMATORS, make_estimator  # noqa: E402
 from engine.search.runner import search  # noqa: E402
+from benchmarks_md import write_block  # noqa: E402
 
-MARK_BEGIN = "<!-- bench_search: begin -->"
-MARK_END = "<!-- bench_search: end -->"
-SECTION = "<!-- section:search -->"
 COMMAND = "python benchmarks/bench_search.py --write"
 GRID = ESTIMATORS["knn"].default_grid
 CV = 5
@@ -91,13 +89,12 @@ def main() -> None:
     text = report(times, args.repeat, outputs[0])
     print(text)
     if args.write:
-        write(text)
+        write_block("bench_search", "search", text)
 
 
 def report(times: dict[str, list[float]], repeat: int, output) -> str:
     ours_times = next(iter(times.values()))
     lines = [
-        MARK_BEGIN,
         "## Grid search: default KNN grid on the embedded sample",
         "",
         f"Search, refit and test accuracy of the study's KNN grid (8 configs × {CV} folds = 40 fits) on mnist5k "
@@ -114,19 +111,8 @@ def report(times: dict[str, list[float]], repeat: int, output) -> str:
         lines.append(f"| {name} | {min(t):.3f} | {statistics.median(t):.3f} | {ratio_min:.1f}× | {ratio_med:.1f}× |")
     lines += ["", f"Machine: {machine()}; 1-minute load average {os.getloadavg()[0]:.1f} at the end of the run "
               "(the machine is shared: other jobs ran alongside, which is why the spread is wide).", "",
-              f"Reproduce: `{COMMAND}`", MARK_END, ""]
+              f"Reproduce: `{COMMAND}`"]
     return "\n".join(lines)
-
-
-def write(text: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    doc = path.read_text(encoding="utf-8")
-    if MARK_BEGIN in doc:
-        start, end = doc.index(MARK_BEGIN), doc.index(MARK_END) + len(MARK_END) + 1
-        doc = doc[:start] + text + doc[end:]
-    else:
-        doc = doc.replace(SECTION, text + "\n" + SECTION, 1)
-    path.write_text(doc, encoding="utf-8")
 
 
 if __name__ == "__main__":
