@@ -424,17 +424,14 @@ class RunStore:
     # -- results -------------------------------------------------------------------------------------------
     def put_result(self, run_id: int, name: str, value: Any) -> None:
         """Save a JSON-able value or a numpy array under ``name``."""
-        if isinstance(value, np.ndarray):
-            if value.dtype.hasobject:
-                raise TypeError(f"result {name!r}: object arrays cannot be stored (they would need pickle)")
-            buf = io.BytesIO()
-            np.save(buf, value, allow_pickle=False)
-            fmt, blob = "npy", buf.getvalue()
-        else:
-            fmt, blob = "json", json.dumps(value).encode()
+        self.put_results(run_id, {name: value})
+
+    def put_results(self, run_id: int, values: dict[str, Any]) -> None:
+        """Save several results in one transaction: a reader (or a killed job) has all of them or none."""
+        rows = [(run_id, name, *_encode(name, value)) for name, value in values.items()]
         with self._write() as conn:
             conn.execute("UPDATE runs SET heartbeat=? WHERE id=?", (time.time(), run_id))
-            conn.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", (run_id, name, fmt, blob))
+            conn.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
 
     def get_result(self, run_id: int, name: str, default: Any = KeyError) -> Any:
         row = self._execute("SELECT format, value FROM results WHERE run_id=? AND name=?", (run_id, name)).fetchone()
@@ -458,6 +455,17 @@ class RunStore:
         for run in self.list_runs(kind):
             if run.status == status:
                 yield run
+
+
+def _encode(name: str, value: Any) -> tuple[str, bytes]:
+    """A result as (format, bytes): numpy arrays as ``.npy`` (never pickle), anything else as JSON."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.hasobject:
+            raise TypeError(f"result {name!r}: object arrays cannot be stored (they would need pickle)")
+        buf = io.BytesIO()
+        np.save(buf, value, allow_pickle=False)
+        return "npy", buf.getvalue()
+    return "json", json.dumps(value).encode()
 
 
 def _decode(fmt: str, blob: bytes) -> Any:

@@ -18,6 +18,7 @@ from engine.cli.main import main
 from engine.data import DataSpec
 from engine.errors import StoreError, UsageError
 from engine.jobs import cancel_run, launch, wait_for
+from engine.jobs.priority import JOB_NICENESS
 from engine.store import Run, RunStore, pid_alive
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,3 +163,17 @@ def test_a_job_outlives_its_launcher_and_ignores_a_hangup(jobs_store: RunStore, 
     done = wait_for(jobs_store, run.id, timeout=60)
     assert done.status == "done", done.error
     assert done.params == {"digit": 3} and len(jobs_store.get_result(run.id, "cv_accuracy")) == 3
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads thread priorities from Linux's /proc")
+def test_a_job_runs_as_background_work_in_every_thread_and_its_autogroup(jobs_store: RunStore) -> None:
+    run = launch(jobs_store, "learning_curve", {"digit": 5, "epochs": 400}, DataSpec("digits"))
+    wait_until(lambda: working(jobs_store, run), what="job running")
+    tasks = Path(f"/proc/{run.pid}/task")
+    # field 19 of a thread's stat is its nice value (after the command, which is in parentheses)
+    nices = {int(tid.name): int((tid / "stat").read_text().rsplit(")", 1)[1].split()[16]) for tid in tasks.iterdir()}
+    assert len(nices) > 1 and set(nices.values()) == {JOB_NICENESS}, nices  # BLAS threads predate the change too
+    autogroup = Path(f"/proc/{run.pid}/autogroup")
+    if autogroup.exists():  # a kernel with autogroups shares the CPU between sessions by this value first
+        assert autogroup.read_text().split()[-1] == str(JOB_NICENESS)
+    cancel_run(jobs_store, run.id)

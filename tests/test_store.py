@@ -167,6 +167,15 @@ def test_object_arrays_are_refused_never_pickled(store: RunStore) -> None:
     assert store.result_names(run.id) == []
 
 
+def test_results_saved_together_are_all_there_or_none(store: RunStore) -> None:
+    run = store.create_run("binary", {}, {"spec": "digits"})
+    store.put_results(run.id, {"scores": np.arange(3.0), "y_true": np.array([0, 1, 0]), "n": 3})
+    assert store.result_names(run.id) == ["n", "scores", "y_true"]
+    with pytest.raises(TypeError, match="object arrays"):
+        store.put_results(run.id, {"accuracy": 0.9, "bad": np.array([None], dtype=object)})
+    assert store.result_names(run.id) == ["n", "scores", "y_true"]  # not even the good one of the failed batch
+
+
 def test_events_are_numbered_and_can_be_tailed(store: RunStore) -> None:
     run = store.create_run("binary", {}, {"spec": "digits"})
     assert [store.add_event(run.id, "log", {"message": f"line {i}"}) for i in range(4)] == [1, 2, 3, 4]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Static
 
 from engine.data import DataSpec
 from engine.jobs import launch, wait_for
@@ -18,7 +18,7 @@ from engine.store import RunStore
 from tui.app import MnistExplorerApp
 from tui.tabs.training import TrainingTab
 from tui.widgets.learning_curve_plot import LearningCurvePlot
-from tui.widgets.run_dialogs import ConfirmDialog, NewRunDialog
+from tui.widgets.run_dialogs import ConfirmDialog
 from tui.widgets.run_list import RunList, RunTimes
 from helpers import copy_store, until
 
@@ -92,6 +92,27 @@ async def test_user_deletes_a_finished_run_after_confirming(finished_store: Path
         await pilot.press("d", "y")
         await until(pilot, lambda: [r.id for r in app.runs] == [1], what="run 2 gone")
         assert [r.id for r in RunStore(path).list_runs()] == [1]
+
+
+async def test_the_learning_curve_draws_every_epoch_and_comes_back_at_once(finished_store: Path,
+                                                                           tmp_path: Path) -> None:
+    app = training_app(copy_store(finished_store, tmp_path / "runs.sqlite"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_training(pilot)
+        await settled(pilot)  # run 2, the learning curve, newest first
+        plot = app.query_one(LearningCurvePlot)
+        console = Console(width=plot.size.width, file=io.StringIO(), record=True, color_system="truecolor")
+        console.print(plot.render())
+        text = console.export_text()
+        assert "epoch →" in text and text.splitlines()[0].lstrip().startswith("1.00┤"), text
+        assert sum(0x2800 < ord(c) <= 0x28FF for c in text) > 30  # the dots of 30 epochs, joined into lines
+        styles = {str(span.style) for line in plot.render().renderables for span in line.spans}
+        assert {"cyan", "magenta"} <= styles  # training and validation
+        await pilot.press("down")  # the detector run: its report, beside the same curve
+        await settled(pilot)
+        await pilot.press("up")  # back: shown from what was read already, with no new read of the store
+        assert tab(app)._followed.run_id == 2 and len(tab(app)._followed.curve[0]) == 30
+        assert "30/30" in text_of(app, "#training-curve-title")
 
 
 async def test_a_failed_run_shows_its_one_line_error_and_no_traceback(store_path: Path) -> None:

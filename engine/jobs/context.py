@@ -63,11 +63,11 @@ class JobContext:
     def event(self, kind: str, **payload: Any) -> None:
         self.store.add_event(self.run_id, kind, payload)
 
-    def save(self, name: str, value: Any) -> None:
-        """Store a result: numpy arrays as ``.npy``, anything else as JSON."""
-        if isinstance(value, np.generic):
-            value = value.item()
-        self.store.put_result(self.run_id, name, value)
+    def save(self, **results: Any) -> None:
+        """Store results, all in one transaction (numpy arrays as ``.npy``, anything else as JSON): what belongs
+        together, such as scores and their labels, is never half there after a kill."""
+        self.store.put_results(self.run_id, {name: value.item() if isinstance(value, np.generic) else value
+                                             for name, value in results.items()})
 
     def saved(self, name: str, default: Any = None) -> Any:
         """A result this run stored earlier (used when resuming)."""

@@ -9,11 +9,9 @@ import traceback
 
 from engine.errors import ExplorerError
 from engine.jobs.context import Cancelled, JobContext
+from engine.jobs.priority import become_background
 from engine.jobs.registry import job_function
 from engine.store import RunStore
-
-
-JOB_NICENESS = 10
 
 
 def _on_sigterm(signum, frame) -> None:  # noqa: ARG001
@@ -59,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     store_path, run_id = argv[0], int(argv[1])
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a dropped SSH session must not stop the job
-    os.nice(JOB_NICENESS)  # the app a person is typing into comes first; a job only loses idle-time slack
+    become_background()
     store = RunStore(store_path)
     status = execute(store, run_id)
     return 0 if status == "done" else 1

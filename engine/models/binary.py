@@ -54,9 +54,7 @@ def run_binary(ctx: JobContext) -> None:
         ctx.event("fold", model="sgd", fold=i, accuracy=accuracies[-1])
         ctx.log(f"SGD fold {i + 1}/{N_FOLDS}: accuracy {accuracies[-1]:.4f}")
         ctx.progress(advance=1)
-    ctx.save("cv_accuracy", accuracies)
-    ctx.save("scores_sgd", scores)
-    ctx.save("y_true", y)
+    ctx.save(cv_accuracy=accuracies, scores_sgd=scores, y_true=y)
 
     dummy_pred = np.zeros(len(y), dtype=np.int8)
     dummy_folds = []
@@ -64,17 +62,16 @@ def run_binary(ctx: JobContext) -> None:
         dummy = DummyClassifier().fit(X[train], y[train])
         dummy_pred[test] = dummy.predict(X[test])
         dummy_folds.append(float(dummy.score(X[test], y[test])))
-    ctx.save("dummy_cv_accuracy", dummy_folds)
-    ctx.save("dummy_accuracy", float(np.mean(dummy_pred == y)))
+    ctx.save(dummy_cv_accuracy=dummy_folds, dummy_accuracy=float(np.mean(dummy_pred == y)))
     ctx.log(f"dummy (most frequent) accuracy {np.mean(dummy_pred == y):.4f}")
     ctx.progress(advance=1)
 
     predicted = (scores > 0).astype(np.int8)
-    ctx.save("confusion", confusion_matrix(y, predicted, labels=[0, 1]).tolist())
-    ctx.save("precision", float(precision_score(y, predicted, zero_division=0)))
-    ctx.save("recall", float(recall_score(y, predicted, zero_division=0)))
-    ctx.save("f1", float(f1_score(y, predicted, zero_division=0)))
-    ctx.save("roc_auc_sgd", float(roc_auc_score(y, scores)))
+    ctx.save(confusion=confusion_matrix(y, predicted, labels=[0, 1]).tolist(),
+             precision=float(precision_score(y, predicted, zero_division=0)),
+             recall=float(recall_score(y, predicted, zero_division=0)),
+             f1=float(f1_score(y, predicted, zero_division=0)),
+             roc_auc_sgd=float(roc_auc_score(y, scores)))
 
     proba = np.zeros(len(y))
     for i, (train, test) in enumerate(folds):
@@ -84,6 +81,5 @@ def run_binary(ctx: JobContext) -> None:
         ctx.event("fold", model="rf", fold=i, accuracy=forest_accuracy)
         ctx.log(f"RandomForest fold {i + 1}/{N_FOLDS}: accuracy {forest_accuracy:.4f}")
         ctx.progress(advance=1)
-    ctx.save("proba_rf", proba)
-    ctx.save("roc_auc_rf", float(roc_auc_score(y, proba)))
+    ctx.save(proba_rf=proba, roc_auc_rf=float(roc_auc_score(y, proba)))
     ctx.log("done")

@@ -133,12 +133,7 @@ def run_multiclass(ctx: JobContext) -> None:
         ctx.progress(advance=1)
 
     accuracy = float(np.mean(y_pred == y))
-    ctx.save("y_true", y.astype(np.int64))
-    ctx.save("y_pred", y_pred)
-    ctx.save("scores", scores)
-    ctx.save("cv_accuracy", accuracies)
-    ctx.save("confusion", confusion_matrix(y, y_pred, ds.n_classes).tolist())
-    ctx.save("model", model)
-    ctx.save("class_names", list(ds.class_names))
-    ctx.save("accuracy", accuracy)
+    ctx.save(y_true=y.astype(np.int64), y_pred=y_pred, scores=scores, cv_accuracy=accuracies,
+             confusion=confusion_matrix(y, y_pred, ds.n_classes).tolist(), model=model,
+             class_names=list(ds.class_names), accuracy=accuracy)
     ctx.log(f"accuracy {accuracy:.4f}")

@@ -102,3 +102,21 @@ def axis_number(value: float) -> str:
     if magnitude >= 10:
         return f"{value:.0f}"
     return f"{value:.2f}".rstrip("0").rstrip(".") if value else "0"
+
+
+def framed(canvas: BrailleCanvas, x_label: str, label_width: int = 5) -> list[Text]:
+    """The canvas's rows behind a y axis (its top, middle and bottom values) and, below, an x axis line."""
+    rows = canvas.rows()
+    (x0, x1), (y0, y1) = canvas.xlim, canvas.ylim
+    labelled = {0: f"{y1:.2f}", len(rows) // 2: f"{(y0 + y1) / 2:.2f}", len(rows) - 1: f"{y0:.2f}"}
+    lines = []
+    for i, row in enumerate(rows):
+        label = labelled.get(i, "")
+        line = Text(f"{label:>{label_width}}{'┤' if label else '│'}", style="dim")
+        line.append_text(row)
+        lines.append(line)
+    left, right, middle = axis_number(x0), axis_number(x1), f"{x_label} →"
+    gap = max(1, canvas.width - len(left) - len(right) - len(middle))
+    lines.append(Text(" " * (label_width + 1) + left + " " * (gap // 2) + middle + " " * (gap - gap // 2) + right,
+                      style="dim"))
+    return lines

@@ -173,7 +173,5 @@ def run_search(ctx: JobContext) -> None:
             fits[(config, fold)] = fit
     ctx.progress(force=True)
     final = _finish(plan, fits, X, y, flat_float(ds.X_test), ds.y_test)
-    for name, value in final.items():
-        ctx.save(name, value)
-    ctx.save("elapsed_s", earlier + time.perf_counter() - started)
+    ctx.save(**final, elapsed_s=earlier + time.perf_counter() - started)
     ctx.log(f"best {final['best_params']}: cv {final['best_score']:.4f}, test {final['test_accuracy']:.4f}")

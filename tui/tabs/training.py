@@ -10,7 +10,7 @@ incrementally (``store.events(run_id, after=last_seq)``).
 from __future__ import annotations
 
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 from rich.text import Text
@@ -34,6 +34,7 @@ from tui.widgets.run_list import RunList, RunTimes, status_text
 from tui.runs_follower import RunsFollower
 
 LOG_LINES = 6
+READ_RUNS_KEPT = 32  # what was read of this many recently selected runs is kept: selecting one again shows it at once
 CURVE_REDRAW_S = 1.0  # the growing learning curve is redrawn at most this often
 WIDE = 110  # from this width the report and the learning curve sit side by side
 NO_RUNS = "No runs yet — press [bold]n[/] to start a detector run."
@@ -95,6 +96,7 @@ class TrainingTab(RunsFollower, Vertical):
     def __init__(self) -> None:
         super().__init__()
         self._followed: _Followed | None = None
+        self._read_runs: OrderedDict[int, _Followed] = OrderedDict()
         self._shown: dict[str, object] = {}
         self._curve_drawn: tuple | None = None
         self._curve_drawn_at = 0.0
@@ -132,6 +134,8 @@ class TrainingTab(RunsFollower, Vertical):
         run_list = self.query_one(RunList)
         select = self._select_next if any(r.id == self._select_next for r in runs) else None
         run_list.show_runs(runs, select=select)
+        for gone in self._read_runs.keys() - {r.id for r in runs}:
+            del self._read_runs[gone]
         if select is not None:
             self._select_next = None
         self._follow(run_list.selected_id)
@@ -154,7 +158,12 @@ class TrainingTab(RunsFollower, Vertical):
             return
         if self._followed is not None and self._followed.run_id == run_id:
             return
-        self._followed = _Followed(run_id, run=self.query_one(RunList).run(run_id))
+        followed = self._read_runs.get(run_id) or _Followed(run_id)
+        followed.run = self.query_one(RunList).run(run_id) or followed.run  # the list's is at most a poll old
+        self._read_runs[run_id] = self._followed = followed
+        self._read_runs.move_to_end(run_id)
+        if len(self._read_runs) > READ_RUNS_KEPT:
+            self._read_runs.popitem(last=False)
         # the moved selection is painted first (a cheap frame); the details, which re-lay out the view, next
         self.call_after_refresh(self._show_followed, self._followed)
 
@@ -162,8 +171,6 @@ class TrainingTab(RunsFollower, Vertical):
         if followed is not self._followed:  # the selection moved on meanwhile
             return
         self._show_run_widgets(True)
-        for selector in ("#training-folds", "#training-report", "#training-log", "#training-error"):
-            self._set(selector, "")
         self._render_run()
         self._poll_detail()
 
@@ -321,8 +328,8 @@ class TrainingTab(RunsFollower, Vertical):
         title = Text.assemble(("Accuracy per epoch", "bold"), f" · run {curve_run.id} · {len(epochs)}/{total} · ",
                               ("train", "cyan"), " / ", ("validation", "magenta"))
         self._set("#training-curve-title", title, fixed=True)
-        # plotext redraws cost tens of ms of the UI thread: only for new points, at most once a second while the
-        # curve grows, so keys stay quick; the last point is always drawn
+        # each redraw is a frame: only for new points, at most once a second while the curve grows; the last point
+        # is always drawn
         now = time.monotonic()
         if self._curve_drawn != (curve_run.id, len(epochs)) and (
             not curve_run.active or now - self._curve_drawn_at >= CURVE_REDRAW_S

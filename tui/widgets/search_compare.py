@@ -38,7 +38,7 @@ class SearchCompareScreen(ModalScreen[None]):
         self._a, self._b = a, b
 
     def compose(self) -> ComposeResult:
-        (label_a, board_a), (label_b, board_b) = self._a, self._b
+        (label_a, _), (label_b, _) = self._a, self._b
         with Vertical(id="search-compare-body") as body:
             body.border_title = "Compare searches"
             body.border_subtitle = "esc closes"

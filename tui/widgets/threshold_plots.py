@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
 
-from engine.render.braille import BrailleCanvas, axis_number
+from engine.render.braille import BrailleCanvas, framed
 from engine.threshold import ThresholdCurves, ThresholdRow
 
 PRECISION_COLOR = "cyan"
@@ -77,24 +77,7 @@ class CurvePlot(Widget):
         xlim = self.xlim(curves, current)
         canvas = self._canvas(width - Y_LABEL_WIDTH - 1, height - 2, xlim)
         self.draw_mark(canvas, curves, current)
-        rows = canvas.rows()
-        labelled = {0: "1.00", len(rows) // 2: "0.50", len(rows) - 1: "0.00"}
-        lines = [title]
-        for i, row in enumerate(rows):
-            label = labelled.get(i, "")
-            line = Text(f"{label:>{Y_LABEL_WIDTH}}{'┤' if label else '│'}", style="dim")
-            line.append_text(row)
-            lines.append(line)
-        lines.append(self._x_axis(width, xlim))
-        return Group(*lines)
-
-    def _x_axis(self, width: int, xlim: tuple[float, float]) -> Text:
-        left, right = axis_number(xlim[0]), axis_number(xlim[1])
-        middle = f"{self.X_LABEL} →"
-        inner = width - Y_LABEL_WIDTH - 1
-        gap = max(1, inner - len(left) - len(right) - len(middle))
-        return Text(" " * (Y_LABEL_WIDTH + 1) + left + " " * (gap // 2) + middle + " " * (gap - gap // 2) + right,
-                    style="dim")
+        return Group(title, *framed(canvas, self.X_LABEL, Y_LABEL_WIDTH))
 
 
 class ThresholdCurvePlot(CurvePlot):
