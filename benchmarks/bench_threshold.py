@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tui.app import MnistExplorerApp  # noqa: E402  (first: the tui package sets Textual's frame rate, as in the app)
 import numpy as np  # noqa: E402
 from textual import events  # noqa: E402
 from textual.widgets import TabbedContent  # noqa: E402
@@ -36,7 +37,6 @@ from engine.data import DataSpec  # noqa: E402
 from engine.jobs import run_inline  # noqa: E402
 from engine.store import RunStore  # noqa: E402
 from engine.threshold import find_binary_run, load_analysis  # noqa: E402
-from tui.app import MnistExplorerApp  # noqa: E402
 from tui.tabs.threshold import ThresholdTab  # noqa: E402
 from tui.widgets.threshold_plots import CurvePlot  # noqa: E402
 
