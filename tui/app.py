@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from engine.data import DataSpec, Dataset, load_dataset
 from engine.errors import ExplorerError
 from engine.store import Run, RunStore
+from tui.widgets.app_tabs import AppTabs
 from tui.deferred import DeferredTab
 from tui.help import HelpScreen
 from tui.messages import DatasetLoaded, RunsChanged
@@ -55,7 +56,7 @@ class MnistExplorerApp(App[int]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with TabbedContent(id="tabs"):
+        with AppTabs(id="tabs"):
             for index, tab in enumerate(TABS):
                 with TabPane(tab.title, id=tab.id):
                     yield tab.widget_class() if index == 0 else DeferredTab(tab)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import time
 from pathlib import Path
 from typing import Sequence
 
 from engine.cli.common import data_spec, print_json
 from engine.data import load_dataset
-from engine.errors import UsageError
+from engine.errors import ExplorerError, UsageError
 from tui.tabs import TABS
+
+SHOW_TIMEOUT_S = 30.0
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -34,15 +37,28 @@ def register(sub) -> None:
 
 async def render_svg(app, size: tuple[int, int], tab: str, keys: Sequence[str] = ()) -> str:
     """Run ``app`` headless at ``size``, wait for its data, show ``tab``, press ``keys``; the screen as SVG."""
+    from textual.widgets import TabPane
+
+    from tui.deferred import DeferredTab
+
     async with app.run_test(size=size) as pilot:
         while app.dataset is None:
             await pilot.pause(0.02)
         app.action_show_tab(tab)
-        await pilot.pause()
+        pane = app.query_one(f"#{tab}", TabPane)
+        # the tab's own widget (not its stand-in) laid out on screen: a screenshot of the frame before would show
+        # the tab that was there
+        deadline = time.monotonic() + SHOW_TIMEOUT_S
+        while not any(child.region.area and not isinstance(child, DeferredTab) for child in pane.children):
+            if time.monotonic() > deadline:
+                raise ExplorerError(f"the {tab} tab did not show within {SHOW_TIMEOUT_S:.0f} s")
+            await pilot.pause(0.02)
+        await app.workers.wait_for_complete()  # what the tab reads at start (a run's results, say)
         for key in keys:
             await pilot.press(key)
+        await app.workers.wait_for_complete()
         await pilot.wait_for_scheduled_animations()
-        await pilot.pause()
+        await pilot.pause(0.05)
         return app.export_screenshot()
 
 

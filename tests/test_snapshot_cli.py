@@ -1,0 +1,52 @@
+"""``mnist-explorer snapshot``: an SVG of the tab asked for, and the start-up race that once showed another tab."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+from textual.widgets import TabbedContent, TabPane
+
+from engine.data import DataSpec
+from tui.app import MnistExplorerApp
+from tui.cli import main
+from helpers import until
+
+
+def svg_text(path: Path) -> str:
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", path.read_text())
+    return " ".join(html.unescape(t) for t in texts).replace("\xa0", " ")
+
+
+@pytest.mark.parametrize("tab, shows", [("threshold", "No finished binary run on digits yet"),
+                                        ("training", "No runs yet")])
+def test_snapshot_writes_the_tab_asked_for(tmp_path: Path, capsys: pytest.CaptureFixture, tab: str,
+                                           shows: str) -> None:
+    out = tmp_path / f"{tab}.svg"
+    assert main(["snapshot", "--data", "digits", "--tab", tab, "--size", "100x30", "-o", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"path": str(out), "tab": tab, "size": [100, 30]}
+    assert shows in svg_text(out)
+
+
+@pytest.mark.parametrize("args, message", [(["--size", "100"], "size must look like 100x30"),
+                                           (["--tab", "nope"], "invalid choice")])
+def test_snapshot_refuses_bad_values_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture, args: list[str],
+                                                 message: str) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["snapshot", "--data", "digits", "-o", str(tmp_path / "x.svg"), *args])
+    assert exit_.value.code == 2 and message in capsys.readouterr().err
+    assert not (tmp_path / "x.svg").exists()
+
+
+async def test_a_stale_focus_message_from_start_up_does_not_switch_the_tab_back() -> None:
+    app = MnistExplorerApp(data=DataSpec("digits"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.dataset is not None, what="the data")
+        app.action_show_tab("threshold")
+        dataset_pane = app.query_one("#dataset", TabPane)
+        dataset_pane.post_message(TabPane.Focused(dataset_pane))  # what the grid's start-up focus sent
+        await pilot.pause(0.2)
+        assert app.query_one(TabbedContent).active == "threshold"
