@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from functools import partial
 from pathlib import Path
 from typing import Iterable
@@ -26,6 +27,7 @@ from tui.messages import DatasetLoaded, RunsChanged
 from tui.tabs import TABS
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+SETTLE_S = 1.0  # after the data loaded, start-up is over: what exists then lives as long as the app
 
 
 class MnistExplorerApp(App[int]):
@@ -84,6 +86,10 @@ class MnistExplorerApp(App[int]):
     def _dataset_loaded(self, message: DatasetLoaded) -> None:
         self.sub_title = f"{message.dataset.source} · train {len(message.dataset.y_train):,} · test {len(message.dataset.y_test):,}"
         self.dataset = message.dataset
+        self.set_timer(SETTLE_S, gc.freeze)
+        # gc.freeze: the start-up objects (widgets, styles, caches; ~220,000) leave the garbage collector's full
+        # scans, which otherwise stalled the UI thread ~190 ms every second or so while a key repeats on a large
+        # screen (benchmarks/bench_threshold.py, 200x60)
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

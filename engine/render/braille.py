@@ -71,25 +71,43 @@ class BrailleCanvas:
         cx, cy = int(np.clip(np.rint(dx[0]) // 2, 0, self.width - 1)), int(np.clip(np.rint(dy[0]) // 4, 0, self.height - 1))
         self.chars[(cy, cx)] = (char, style)
 
-    def rows(self) -> list[Text]:
-        """One rich Text a row of cells, runs of one style joined."""
-        lines = []
-        codes = self.bits.astype(np.int32) + BRAILLE_BASE
-        for cy in range(self.height):
-            chars = [chr(c) if b else " " for c, b in zip(codes[cy].tolist(), self.bits[cy].tolist())]
-            owners = self.owner[cy].tolist()
-            styles = [self.styles[o] if o >= 0 else "" for o in owners]
-            for (y, x), (char, style) in self.chars.items():
-                if y == cy:
-                    chars[x], styles[x] = char, style
-            text = Text()
-            start = 0
-            for i in range(1, self.width + 1):
-                if i == self.width or styles[i] != styles[start]:
-                    text.append("".join(chars[start:i]), styles[start] or None)
-                    start = i
-            lines.append(text)
-        return lines
+    def rows(self, which: list[int] | None = None) -> list[Text]:
+        """One rich Text a row of cells (``which`` rows, default all), runs of one style joined."""
+        return [self._row(cy) for cy in (range(self.height) if which is None else which)]
+
+    def _row(self, cy: int) -> Text:
+        bits = self.bits[cy]
+        chars = [chr(BRAILLE_BASE + b) if b else " " for b in bits.tolist()]
+        styles = [self.styles[o] if o >= 0 else "" for o in self.owner[cy].tolist()]
+        for (y, x), (char, style) in self.chars.items():
+            if y == cy:
+                chars[x], styles[x] = char, style
+        text = Text()
+        start = 0
+        for i in range(1, self.width + 1):
+            if i == self.width or styles[i] != styles[start]:
+                text.append("".join(chars[start:i]), styles[start] or None)
+                start = i
+        return text
+
+    def cell(self, y: int, x: int) -> tuple[str, str]:
+        """The character of one cell and its style ("" for none)."""
+        if (y, x) in self.chars:
+            return self.chars[(y, x)]
+        bits, owner = int(self.bits[y, x]), int(self.owner[y, x])
+        return (chr(BRAILLE_BASE + bits) if bits else " "), (self.styles[owner] if owner >= 0 else "")
+
+    def changed_cells(self, other: "BrailleCanvas") -> dict[int, list[int]]:
+        """Row → columns of the cells that read differently from ``other`` (a canvas of the same size, e.g. the
+        one this copied)."""
+        differ = (self.bits != other.bits) | (self.owner != other.owner)
+        cells = set(zip(*(axis.tolist() for axis in np.nonzero(differ))))
+        cells.update(at for at, cell in self.chars.items() if other.chars.get(at) != cell)
+        cells.update(at for at, cell in other.chars.items() if self.chars.get(at) != cell)
+        rows: dict[int, list[int]] = {}
+        for y, x in sorted(cells):
+            rows.setdefault(y, []).append(x)
+        return rows
 
 
 def axis_number(value: float) -> str:
@@ -104,19 +122,29 @@ def axis_number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value else "0"
 
 
-def framed(canvas: BrailleCanvas, x_label: str, label_width: int = 5) -> list[Text]:
-    """The canvas's rows behind a y axis (its top, middle and bottom values) and, below, an x axis line."""
-    rows = canvas.rows()
-    (x0, x1), (y0, y1) = canvas.xlim, canvas.ylim
-    labelled = {0: f"{y1:.2f}", len(rows) // 2: f"{(y0 + y1) / 2:.2f}", len(rows) - 1: f"{y0:.2f}"}
-    lines = []
-    for i, row in enumerate(rows):
-        label = labelled.get(i, "")
-        line = Text(f"{label:>{label_width}}{'┤' if label else '│'}", style="dim")
-        line.append_text(row)
-        lines.append(line)
+def y_label(canvas: BrailleCanvas, row: int, width: int = 5) -> Text:
+    """The y axis beside ``row``: the top, middle and bottom rows carry their values."""
+    (y0, y1), n = canvas.ylim, canvas.height
+    value = {0: y1, n // 2: (y0 + y1) / 2, n - 1: y0}.get(row)
+    axis = f"{'' if value is None else f'{value:.2f}':>{width}}{'│' if value is None else '┤'}"
+    return Text.assemble((axis, "dim"))  # a span, not the Text's own style: the row appended to it keeps its colours
+
+
+def x_axis(canvas: BrailleCanvas, x_label: str, label_width: int = 5) -> Text:
+    """The line under a canvas: its x range at either end, ``x_label →`` in the middle."""
+    (x0, x1) = canvas.xlim
     left, right, middle = axis_number(x0), axis_number(x1), f"{x_label} →"
     gap = max(1, canvas.width - len(left) - len(right) - len(middle))
-    lines.append(Text(" " * (label_width + 1) + left + " " * (gap // 2) + middle + " " * (gap - gap // 2) + right,
-                      style="dim"))
+    return Text(" " * (label_width + 1) + left + " " * (gap // 2) + middle + " " * (gap - gap // 2) + right,
+                style="dim")
+
+
+def framed(canvas: BrailleCanvas, x_label: str, label_width: int = 5) -> list[Text]:
+    """The canvas's rows behind a y axis (its top, middle and bottom values) and, below, an x axis line."""
+    lines = []
+    for i, row in enumerate(canvas.rows()):
+        line = y_label(canvas, i, label_width)
+        line.append_text(row)
+        lines.append(line)
+    lines.append(x_axis(canvas, x_label, label_width))
     return lines

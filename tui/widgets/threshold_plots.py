@@ -1,18 +1,19 @@
 """The Threshold tab's curves, drawn in braille with numpy (:mod:`engine.render.braille`), each marking the threshold.
 
-The curves themselves never change while the threshold moves, so each plot keeps its static canvas (per size and
-axis range) and only overlays the current threshold's mark on a copy: a move costs about a millisecond a plot.
+The curves themselves never change while the threshold moves, so each plot keeps its static canvas and its lines
+(per size and axis range) and only overlays the current threshold's mark on a copy. Only the lines the mark changed
+are rebuilt and repainted: a move costs the terminal a line or two of a precision/recall or ROC plot.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from rich.console import Group
 from rich.text import Text
-from textual.app import RenderResult
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widget import Widget
 
-from engine.render.braille import BrailleCanvas, framed
+from engine.render.braille import BrailleCanvas, x_axis, y_label
 from engine.threshold import ThresholdCurves, ThresholdRow
 
 PRECISION_COLOR = "cyan"
@@ -35,12 +36,24 @@ class CurvePlot(Widget):
         super().__init__(id=id)
         self.curves: ThresholdCurves | None = None
         self.current: ThresholdRow | None = None
-        self.rendered: ThresholdRow | None = None  # the point the last rendered frame shows
-        self._static: tuple[tuple, BrailleCanvas] | None = None
+        self.rendered: ThresholdRow | None = None  # the point the last painted lines show
+        self._static: tuple[tuple, BrailleCanvas, list[Strip]] | None = None
+        self._cells: dict[tuple[str, str], Strip] = {}  # one-cell strips of the marks, per static plot
+        self._lines: tuple[tuple, ThresholdRow | None, list[Strip]] | None = None
 
     def show(self, curves: ThresholdCurves, current: ThresholdRow) -> None:
+        """Mark ``current``; repaint only the lines that changed (all of them after a resize or new curves)."""
         self.curves, self.current = curves, current
-        self.refresh()
+        before = self._lines
+        key, _, lines = self._build()
+        if before is None or before[0] != key:
+            self.refresh()
+            return
+        changed = [y for y, (old, new) in enumerate(zip(before[2], lines)) if old is not new]
+        if changed:
+            self.refresh(*(Region(0, y, self.size.width, 1) for y in changed))
+        else:
+            self.rendered = current
 
     def xlim(self, curves: ThresholdCurves, current: ThresholdRow) -> tuple[float, float]:
         return (0.0, 1.0)
@@ -55,29 +68,69 @@ class CurvePlot(Widget):
     def draw_mark(self, canvas: BrailleCanvas, curves: ThresholdCurves, current: ThresholdRow) -> None:
         """The current threshold's mark, drawn on a copy of the static canvas at every move."""
 
-    def _canvas(self, width: int, height: int, xlim: tuple[float, float]) -> BrailleCanvas:
-        key = (width, height, xlim, id(self.curves))
-        if self._static is None or self._static[0] != key:
-            canvas = BrailleCanvas(width, height, xlim, (0.0, 1.0))
-            self.draw_static(canvas, self.curves)
-            self._static = (key, canvas)
-        return self._static[1].copy()
+    def render_line(self, y: int) -> Strip:
+        _, current, lines = self._build()
+        self.rendered = current
+        return lines[y] if y < len(lines) else Strip.blank(self.size.width)
 
-    def render(self) -> RenderResult:
-        self.rendered = self.current
+    def _build(self) -> tuple[tuple, ThresholdRow | None, list[Strip]]:
+        """The plot's lines for the current threshold (title, canvas rows, x axis), each a Strip; unchanged lines
+        are the very Strip objects of the static plot, so a caller can tell which lines the mark changed."""
         curves, current = self.curves, self.current
         width, height = self.size
-        title = Text(self.TITLE, style="bold")
         if curves is None or current is None or width < Y_LABEL_WIDTH + 8 or height < 4:
-            return title
-        for label, style in self.legend(curves):
-            title.append("  ━ ", style=style)
-            title.append(label)
-        title.truncate(width, overflow="ellipsis")  # one line, or the canvas would shift down
+            key = (width, height, None)
+            if self._lines is None or self._lines[0] != key:
+                self._lines = (key, current, [self._strip(Text(self.TITLE, style="bold"), width)])
+            return self._lines
         xlim = self.xlim(curves, current)
-        canvas = self._canvas(width - Y_LABEL_WIDTH - 1, height - 2, xlim)
-        self.draw_mark(canvas, curves, current)
-        return Group(title, *framed(canvas, self.X_LABEL, Y_LABEL_WIDTH))
+        key = (width, height, xlim, id(curves))
+        if self._lines is not None and self._lines[0] == key and self._lines[1] is current:
+            return self._lines
+        if self._static is None or self._static[0] != key:
+            canvas = BrailleCanvas(width - Y_LABEL_WIDTH - 1, height - 2, xlim, (0.0, 1.0))
+            self.draw_static(canvas, curves)
+            title = Text(self.TITLE, style="bold")
+            for label, style in self.legend(curves):
+                title.append("  ━ ", style=style)
+                title.append(label)
+            title.truncate(width, overflow="ellipsis")  # one line, or the canvas would shift down
+            static_lines = [self._strip(title, width)]
+            static_lines += [self._row_strip(canvas, y, row, width) for y, row in enumerate(canvas.rows())]
+            static_lines.append(self._strip(x_axis(canvas, self.X_LABEL, Y_LABEL_WIDTH), width))
+            self._static, self._cells = (key, canvas, static_lines), {}
+        _, static, static_lines = self._static
+        marked = static.copy()
+        self.draw_mark(marked, curves, current)
+        lines = list(static_lines)
+        for y, columns in marked.changed_cells(static).items():  # the mark's cells spliced into the static line
+            line, parts, at = lines[1 + y], [], 0
+            for x in columns:
+                cell_at = Y_LABEL_WIDTH + 1 + x
+                parts += [line.crop(at, cell_at), self._cell(marked.cell(y, x))]
+                at = cell_at + 1
+            parts.append(line.crop(at, width))
+            lines[1 + y] = Strip.join(parts)
+        self._lines = (key, current, lines)
+        return self._lines
+
+    def _row_strip(self, canvas: BrailleCanvas, y: int, row: Text, width: int) -> Strip:
+        line = y_label(canvas, y, Y_LABEL_WIDTH)
+        line.append_text(row)
+        return self._strip(line, width)
+
+    def _cell(self, cell: tuple[str, str]) -> Strip:
+        if cell not in self._cells:
+            self._cells[cell] = self._strip(Text(cell[0], style=cell[1] or ""), 1)
+        return self._cells[cell]
+
+    def _strip(self, text: Text, width: int) -> Strip:
+        """A line as Textual paints it: the widget's own colours under the text's styles."""
+        if text.style and not text.spans:  # rich's Text.render drops the text's own style when it has no spans
+            text = text.copy()
+            text.stylize(text.style)
+        style = self.rich_style
+        return Strip(text.render(self.app.console)).apply_style(style).adjust_cell_length(width, style)
 
 
 class ThresholdCurvePlot(CurvePlot):
