@@ -77,6 +77,9 @@ class MnistExplorerApp(App[int]):
             self._poll_store()
             self.set_interval(self.poll_interval, self._poll_store)
 
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # what start-up froze is ordinary garbage again once the app is gone (tests run many apps)
+
     # -- data --------------------------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="data", exit_on_error=False)
     def _load_data(self) -> None:

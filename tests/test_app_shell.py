@@ -1,7 +1,8 @@
-"""``mnist-explorer snapshot``: an SVG of the tab asked for, and the start-up race that once showed another tab."""
+"""The app around its tabs: ``mnist-explorer snapshot``, switching tabs at start-up, settling after start-up."""
 
 from __future__ import annotations
 
+import gc
 import html
 import json
 import re
@@ -50,3 +51,11 @@ async def test_a_stale_focus_message_from_start_up_does_not_switch_the_tab_back(
         dataset_pane.post_message(TabPane.Focused(dataset_pane))  # what the grid's start-up focus sent
         await pilot.pause(0.2)
         assert app.query_one(TabbedContent).active == "threshold"
+
+
+async def test_start_up_objects_leave_the_garbage_collectors_scans_until_the_app_ends(monkeypatch) -> None:
+    monkeypatch.setattr("tui.app.SETTLE_S", 0.05)
+    app = MnistExplorerApp(data=DataSpec("digits"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: gc.get_freeze_count() > 0, what="start-up objects frozen")
+    assert gc.get_freeze_count() == 0
