@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.render.braille import BRAILLE_BASE, BrailleCanvas, axis_number
+from engine.render.braille import BRAILLE_BASE, BrailleCanvas, axis_number, y_label
 
 
 def dots(canvas: BrailleCanvas) -> set[tuple[int, int]]:
@@ -54,3 +54,9 @@ def test_rows_are_braille_characters_styled_by_the_last_series_in_each_cell() ->
 
 def test_axis_numbers_are_short() -> None:
     assert [axis_number(v) for v in (0.0, 0.5, 12.34, -3210.0, 45678.0)] == ["0", "0.5", "12", "-3.2k", "46k"]
+
+
+def test_the_y_axis_labels_its_top_middle_and_bottom_rows_with_their_exact_values() -> None:
+    labels = lambda ylim: [y_label(BrailleCanvas(10, 9, (0.0, 1.0), ylim), row).plain for row in range(9)]  # noqa: E731
+    assert labels((0.0, 1.0)) == [" 1.00┤", *["     │"] * 3, " 0.50┤", *["     │"] * 3, " 0.00┤"]
+    assert labels((0.95, 1.0))[4] == "0.975┤"  # not rounded to a value the row does not show

@@ -126,7 +126,8 @@ def y_label(canvas: BrailleCanvas, row: int, width: int = 5) -> Text:
     """The y axis beside ``row``: the top, middle and bottom rows carry their values."""
     (y0, y1), n = canvas.ylim, canvas.height
     value = {0: y1, n // 2: (y0 + y1) / 2, n - 1: y0}.get(row)
-    axis = f"{'' if value is None else f'{value:.2f}':>{width}}{'│' if value is None else '┤'}"
+    text = "" if value is None else f"{value:.2f}" if round(value, 2) == round(value, 6) else f"{value:.3f}"
+    axis = f"{text:>{width}}{'│' if value is None else '┤'}"
     return Text.assemble((axis, "dim"))  # a span, not the Text's own style: the row appended to it keeps its colours
 
 
