@@ -71,9 +71,9 @@ class BrailleCanvas:
         cx, cy = int(np.clip(np.rint(dx[0]) // 2, 0, self.width - 1)), int(np.clip(np.rint(dy[0]) // 4, 0, self.height - 1))
         self.chars[(cy, cx)] = (char, style)
 
-    def rows(self, which: list[int] | None = None) -> list[Text]:
-        """One rich Text a row of cells (``which`` rows, default all), runs of one style joined."""
-        return [self._row(cy) for cy in (range(self.height) if which is None else which)]
+    def rows(self) -> list[Text]:
+        """One rich Text a row of cells, runs of one style joined."""
+        return [self._row(cy) for cy in range(self.height)]
 
     def _row(self, cy: int) -> Text:
         bits = self.bits[cy]
