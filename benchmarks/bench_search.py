@@ -24,11 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks_md import write_block  # noqa: E402
+
 from engine.data import load_dataset  # noqa: E402
 from engine.models.features import flat_float  # noqa: E402
 from engine.search.registry import ESTIMATORS, make_estimator  # noqa: E402
 from engine.search.runner import search  # noqa: E402
-from benchmarks_md import write_block  # noqa: E402
 
 COMMAND = "python benchmarks/bench_search.py --write"
 GRID = ESTIMATORS["knn"].default_grid
@@ -45,8 +46,10 @@ def grid_search_cv(X, y, X_test, y_test, n_jobs: int) -> tuple[list[list[float]]
     from sklearn.model_selection import GridSearchCV
 
     gs = GridSearchCV(make_estimator("knn"), GRID, cv=CV, n_jobs=n_jobs).fit(X, y)
-    splits = [[float(gs.cv_results_[f"split{f}_test_score"][c]) for f in range(CV)]
-              for c in range(len(gs.cv_results_["params"]))]
+    splits = [
+        [float(gs.cv_results_[f"split{f}_test_score"][c]) for f in range(CV)]
+        for c in range(len(gs.cv_results_["params"]))
+    ]
     return splits, float(gs.score(X_test, y_test))
 
 
@@ -55,10 +58,18 @@ def machine() -> str:
     import sklearn
     from threadpoolctl import threadpool_info
 
-    blas = next((f"{i['internal_api']} {i['version']} ({i.get('architecture', '?')})" for i in threadpool_info()
-                 if i["user_api"] == "blas"), "?")
-    return (f"{os.cpu_count()} cores, Python {platform.python_version()}, numpy {numpy.__version__}, "
-            f"scikit-learn {sklearn.__version__}, BLAS {blas}")
+    blas = next(
+        (
+            f"{i['internal_api']} {i['version']} ({i.get('architecture', '?')})"
+            for i in threadpool_info()
+            if i["user_api"] == "blas"
+        ),
+        "?",
+    )
+    return (
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, numpy {numpy.__version__}, "
+        f"scikit-learn {sklearn.__version__}, BLAS {blas}"
+    )
 
 
 def main() -> None:
@@ -84,8 +95,10 @@ def main() -> None:
             outputs.append(fn())
             times[name].append(time.perf_counter() - started)
         assert outputs[0] == outputs[1] == outputs[2], "scores differ"
-        print(f"repetition {rep + 1}/{args.repeat}: " + ", ".join(f"{t[-1]:.2f}s" for t in times.values()),
-              file=sys.stderr)
+        print(
+            f"repetition {rep + 1}/{args.repeat}: " + ", ".join(f"{t[-1]:.2f}s" for t in times.values()),
+            file=sys.stderr,
+        )
     text = report(times, args.repeat, outputs[0])
     print(text)
     if args.write:
@@ -109,9 +122,13 @@ def report(times: dict[str, list[float]], repeat: int, output) -> str:
         ratio_min = min(t) / min(ours_times)
         ratio_med = statistics.median(t) / statistics.median(ours_times)
         lines.append(f"| {name} | {min(t):.3f} | {statistics.median(t):.3f} | {ratio_min:.1f}× | {ratio_med:.1f}× |")
-    lines += ["", f"Machine: {machine()}; 1-minute load average {os.getloadavg()[0]:.1f} at the end of the run "
-              "(the machine is shared: other jobs ran alongside, which is why the spread is wide).", "",
-              f"Reproduce: `{COMMAND}`"]
+    lines += [
+        "",
+        f"Machine: {machine()}; 1-minute load average {os.getloadavg()[0]:.1f} at the end of the run "
+        "(the machine is shared: other jobs ran alongside, which is why the spread is wide).",
+        "",
+        f"Reproduce: `{COMMAND}`",
+    ]
     return "\n".join(lines)
 
 

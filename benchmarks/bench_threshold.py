@@ -27,18 +27,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tui.app import MnistExplorerApp  # noqa: E402  (first: the tui package sets Textual's frame rate, as in the app)
-import numpy as np  # noqa: E402
-from textual import events  # noqa: E402
-from textual.widgets import TabbedContent  # noqa: E402
+import numpy as np
+from textual import events
+from textual.widgets import TabbedContent
 
-from engine import metrics  # noqa: E402
-from engine.data import DataSpec  # noqa: E402
-from engine.jobs import run_inline  # noqa: E402
-from engine.store import RunStore  # noqa: E402
-from engine.threshold import find_binary_run, load_analysis  # noqa: E402
-from tui.tabs.threshold import ThresholdTab  # noqa: E402
-from tui.widgets.threshold_plots import CurvePlot  # noqa: E402
+from engine import metrics
+from engine.data import DataSpec
+from engine.jobs import run_inline
+from engine.store import RunStore
+from engine.threshold import find_binary_run, load_analysis
+from tui.app import MnistExplorerApp
+from tui.tabs.threshold import ThresholdTab
+from tui.widgets.threshold_plots import CurvePlot
 
 SPEC = DataSpec("mnist5k")
 SIZES = ((80, 24), (120, 40), (200, 60))
@@ -57,8 +57,12 @@ async def key_latency(store_path: Path, size: tuple[int, int], presses: int) -> 
     state: dict = {"t0": None, "step": None, "table": False}
     async with app.run_test(size=size) as pilot:
         tabs = app.query_one(TabbedContent)
-        while not app.query(ThresholdTab) or app.query_one(ThresholdTab).last_view is None \
-                or tabs.active != "threshold" or not app.query_one(ThresholdTab).region.area:
+        while (
+            not app.query(ThresholdTab)
+            or app.query_one(ThresholdTab).last_view is None
+            or tabs.active != "threshold"
+            or not app.query_one(ThresholdTab).region.area
+        ):
             app.action_show_tab("threshold")
             await pilot.pause(0.05)
         tab = app.query_one(ThresholdTab)
@@ -101,9 +105,11 @@ async def key_latency(store_path: Path, size: tuple[int, int], presses: int) -> 
 def metric_timings(y: np.ndarray, scores: np.ndarray, repeats: int) -> dict[str, list[float]]:
     from sklearn.metrics import precision_recall_curve
 
-    runs = {"sklearn": lambda: precision_recall_curve(y, scores),
-            "numpy": lambda: metrics.precision_recall_curve(y, scores),
-            "sweep": lambda: metrics.ThresholdSweep(y, scores)}
+    runs = {
+        "sklearn": lambda: precision_recall_curve(y, scores),
+        "numpy": lambda: metrics.precision_recall_curve(y, scores),
+        "sweep": lambda: metrics.ThresholdSweep(y, scores),
+    }
     times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeats):
         for name, fn in runs.items():  # interleaved so machine noise hits all alike
@@ -131,18 +137,24 @@ def main() -> int:
     for size in SIZES:
         times = asyncio.run(key_latency(store_path, size, args.presses))
         curves = summary(times["curves"]) if size != (80, 24) else "(none shown)"
-        print(f"| {size[0]}×{size[1]} | {visible[size]} | {summary(times['table'])} | {curves} | "
-              f"{summary(times['handler'])} | {len(times['table'])} |")
+        print(
+            f"| {size[0]}×{size[1]} | {visible[size]} | {summary(times['table'])} | {curves} | "
+            f"{summary(times['handler'])} | {len(times['table'])} |"
+        )
     print("\n(each cell: min / median / p95)")
 
     times = metric_timings(analysis.y_true, analysis.scores, args.repeats)
     sk_min, sk_med = min(times["sklearn"]), statistics.median(times["sklearn"])
-    print(f"\n| precision/recall curve on {analysis.scores.size:,} scores | min ms | median ms | "
-          f"sklearn ÷ this (median) |")
+    print(
+        f"\n| precision/recall curve on {analysis.scores.size:,} scores | min ms | median ms | "
+        f"sklearn ÷ this (median) |"
+    )
     print("| --- | --- | --- | --- |")
-    for name, label in (("sklearn", "sklearn.metrics.precision_recall_curve"),
-                        ("numpy", "engine.metrics.precision_recall_curve"),
-                        ("sweep", "engine.metrics.ThresholdSweep (curve + counts, once per run)")):
+    for name, label in (
+        ("sklearn", "sklearn.metrics.precision_recall_curve"),
+        ("numpy", "engine.metrics.precision_recall_curve"),
+        ("sweep", "engine.metrics.ThresholdSweep (curve + counts, once per run)"),
+    ):
         med = statistics.median(times[name])
         print(f"| {label} | {min(times[name]):.3f} | {med:.3f} | {sk_med / med:.1f}× |")
     print(f"\n(sklearn min {sk_min:.3f} ms; {args.repeats} interleaved repeats)")

@@ -14,7 +14,7 @@ def write_block(name: str, section: str, text: str) -> None:
     block = f"{begin}\n{text.rstrip()}\n{end}"
     doc = BENCHMARKS_MD.read_text(encoding="utf-8")
     if begin in doc:
-        doc = doc[:doc.index(begin)] + block + doc[doc.index(end) + len(end):]
+        doc = doc[: doc.index(begin)] + block + doc[doc.index(end) + len(end) :]
     else:
         marker = f"<!-- section:{section} -->"
         doc = doc.replace(marker, f"{block}\n\n{marker}", 1)

@@ -107,8 +107,10 @@ class ErrorAnalysis:
     def __post_init__(self) -> None:
         n = len(self.y_true)
         if len(self.y_pred) != n or self.scores.shape != (n, len(self.class_names)):
-            raise ValueError(f"y_true {len(self.y_true)}, y_pred {len(self.y_pred)} and scores "
-                             f"{self.scores.shape} do not describe the same {len(self.class_names)}-class images")
+            raise ValueError(
+                f"y_true {len(self.y_true)}, y_pred {len(self.y_pred)} and scores "
+                f"{self.scores.shape} do not describe the same {len(self.class_names)}-class images"
+            )
         object.__setattr__(self, "margin", margins(self.y_true, self.y_pred, self.scores))
         object.__setattr__(self, "confusion", confusion_matrix(self.y_true, self.y_pred, self.n_classes))
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,7 @@ class Fit:
     score_time: float
 
     @classmethod
-    def from_payload(cls, p: dict) -> "Fit":
+    def from_payload(cls, p: dict) -> Fit:
         """The fit a ``fit`` event's payload records."""
         return cls(float(p["score"]), float(p.get("fit_time", 0.0)), float(p.get("score_time", 0.0)))
 
@@ -100,8 +101,15 @@ class Leaderboard:
     @cached_property
     def columns(self) -> tuple[str, ...]:
         """Column keys, in display order: what :func:`sort_rows` accepts."""
-        return ("rank", *(f"param:{n}" for n in self.param_names), "mean", "std",
-                *(f"fold:{i}" for i in range(self.n_folds)), "fit_time", "status")
+        return (
+            "rank",
+            *(f"param:{n}" for n in self.param_names),
+            "mean",
+            "std",
+            *(f"fold:{i}" for i in range(self.n_folds)),
+            "fit_time",
+            "status",
+        )
 
     @property
     def fits_done(self) -> int:
@@ -125,8 +133,13 @@ def _finite(value: float | None) -> float:
     return -np.inf if value is None or np.isnan(value) else value
 
 
-def build_leaderboard(configs: Iterable[dict], n_folds: int, fits: dict[FitKey, Fit],
-                      method: str | None = None, estimator: str | None = None) -> Leaderboard:
+def build_leaderboard(
+    configs: Iterable[dict],
+    n_folds: int,
+    fits: dict[FitKey, Fit],
+    method: str | None = None,
+    estimator: str | None = None,
+) -> Leaderboard:
     """Rank the configs by the mean of their finished folds; ``fits`` maps (config, fold) to its result."""
     rows = []
     for index, params in enumerate(configs):
@@ -183,8 +196,7 @@ class LeaderboardBuilder:
                 self.configs = [dict(c) for c in p.get("configs", [])]
                 self.n_folds = int(p.get("n_folds", 0))
                 self.method = p.get("method")
-                self.fits = {k: v for k, v in self.fits.items()
-                             if k[0] < len(self.configs) and k[1] < self.n_folds}
+                self.fits = {k: v for k, v in self.fits.items() if k[0] < len(self.configs) and k[1] < self.n_folds}
                 changed = True
             elif event.kind == "fit":
                 self.fits[(int(p["config"]), int(p["fold"]))] = Fit.from_payload(p)
@@ -202,17 +214,27 @@ class LeaderboardBuilder:
 
 # -- a finished search, as GridSearchCV reports it -------------------------------------------------------------
 
+
 def cv_results(board: Leaderboard) -> list[dict]:
     """A finished search in config order: ``params``, ``mean_test_score``, ``std_test_score``, ``split_scores``,
     ``rank_test_score``, ``mean_fit_time`` (the board's numbers, equal to ``cv_results_``)."""
     if board.fits_done < board.fits_total or not board.rows:
         raise ValueError("cv_results needs every (config, fold) fit")
-    return [{"params": row.params, "mean_test_score": row.mean, "std_test_score": row.std,
-             "split_scores": list(row.scores), "rank_test_score": row.rank, "mean_fit_time": row.mean_fit_time}
-            for row in board.rows]
+    return [
+        {
+            "params": row.params,
+            "mean_test_score": row.mean,
+            "std_test_score": row.std,
+            "split_scores": list(row.scores),
+            "rank_test_score": row.rank,
+            "mean_fit_time": row.mean_fit_time,
+        }
+        for row in board.rows
+    ]
 
 
 # -- sorting -------------------------------------------------------------------------------------------------
+
 
 def _param_key(value: Any) -> tuple:
     if isinstance(value, bool):
@@ -259,6 +281,7 @@ def sort_rows(rows: Iterable[ConfigRow], column: str = "rank", reverse: bool = F
 
 # -- pace ----------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Pace:
     """Fits done out of the total over ``elapsed`` seconds: throughput and time left at that pace."""
@@ -286,6 +309,7 @@ class Pace:
 
 
 # -- comparing two searches ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CompareRow:
@@ -324,17 +348,36 @@ def compare(a: Leaderboard, b: Leaderboard) -> list[CompareRow]:
 
 # -- export --------------------------------------------------------------------------------------------------
 
+
 def to_csv(board: Leaderboard) -> str:
     """The leaderboard in rank order as CSV, with cv_results_-style column names; blanks where a fold is missing."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     names = board.param_names
-    writer.writerow(["rank_test_score", *(f"param_{n}" for n in names), "mean_test_score", "std_test_score",
-                     *(f"split{i}_test_score" for i in range(board.n_folds)), "mean_fit_time", "mean_score_time",
-                     "status"])
+    writer.writerow(
+        [
+            "rank_test_score",
+            *(f"param_{n}" for n in names),
+            "mean_test_score",
+            "std_test_score",
+            *(f"split{i}_test_score" for i in range(board.n_folds)),
+            "mean_fit_time",
+            "mean_score_time",
+            "status",
+        ]
+    )
     blank = lambda v: "" if v is None else v  # noqa: E731
     for row in board.ranked():
-        writer.writerow([blank(row.rank), *(blank(row.params.get(n)) for n in names), blank(row.mean),
-                         blank(row.std), *(blank(s) for s in row.scores), blank(row.mean_fit_time),
-                         blank(row.mean_score_time), row.status])
+        writer.writerow(
+            [
+                blank(row.rank),
+                *(blank(row.params.get(n)) for n in names),
+                blank(row.mean),
+                blank(row.std),
+                *(blank(s) for s in row.scores),
+                blank(row.mean_fit_time),
+                blank(row.mean_score_time),
+                row.status,
+            ]
+        )
     return out.getvalue()

@@ -69,8 +69,9 @@ def precision_recall_curve(y_true: np.ndarray, y_score: np.ndarray) -> tuple[np.
     return np.r_[precision[::-1], 1.0], np.r_[recall[::-1], 0.0], thresholds[::-1]
 
 
-def roc_curve(y_true: np.ndarray, y_score: np.ndarray,
-              drop_intermediate: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def roc_curve(
+    y_true: np.ndarray, y_score: np.ndarray, drop_intermediate: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(fpr, tpr, thresholds) like ``sklearn.metrics.roc_curve``: thresholds decreasing from ``inf``."""
     fps, tps, thresholds = binary_clf_curve(y_true, y_score)
     if drop_intermediate and fps.size > 2:

@@ -16,10 +16,11 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import platformdirs
@@ -32,8 +33,10 @@ FINISHED = ("done", "failed", "cancelled", "interrupted")
 APPLICATION = "mnist-explorer"
 LAUNCH_GRACE_S = 60.0  # a queued run without a process is given this long for its launcher to record one
 SQLITE_MAGIC = b"SQLite format 3\x00"
-RUN_COLUMNS = ("id, kind, params, data, status, created, started, finished, pid, pid_start, error, "
-               "fits_done, fits_total, heartbeat")
+RUN_COLUMNS = (
+    "id, kind, params, data, status, created, started, finished, pid, pid_start, error, "
+    "fits_done, fits_total, heartbeat"
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -123,10 +126,19 @@ class Run:
 
     def to_dict(self) -> dict:
         return {
-            "id": self.id, "kind": self.kind, "params": self.params, "data": self.data,
-            "status": self.status, "created": self.created, "started": self.started,
-            "finished": self.finished, "pid": self.pid, "error": self.error,
-            "fits_done": self.fits_done, "fits_total": self.fits_total, "heartbeat": self.heartbeat,
+            "id": self.id,
+            "kind": self.kind,
+            "params": self.params,
+            "data": self.data,
+            "status": self.status,
+            "created": self.created,
+            "started": self.started,
+            "finished": self.finished,
+            "pid": self.pid,
+            "error": self.error,
+            "fits_done": self.fits_done,
+            "fits_total": self.fits_total,
+            "heartbeat": self.heartbeat,
         }
 
 
@@ -152,7 +164,7 @@ def process_start_time(pid: int) -> str | None:
         except OSError:
             return None
         return "?"
-    fields = stat[stat.rfind(")") + 2:].split()
+    fields = stat[stat.rfind(")") + 2 :].split()
     if fields[0] in ("Z", "X"):  # zombie or dead: the job is gone even if its parent has not reaped it
         return None
     return fields[19]
@@ -321,8 +333,7 @@ class RunStore:
         if kind is None:
             rows = self._execute(f"SELECT {RUN_COLUMNS} FROM runs ORDER BY id DESC").fetchall()
         else:
-            rows = self._execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE kind = ? ORDER BY id DESC",
-                                 (kind,)).fetchall()
+            rows = self._execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE kind = ? ORDER BY id DESC", (kind,)).fetchall()
         return [_run(r) for r in rows]
 
     def mark_running(self, run_id: int, pid: int) -> None:
@@ -337,15 +348,18 @@ class RunStore:
 
     def set_pid(self, run_id: int, pid: int) -> None:
         """Record the job process as soon as it is spawned, before it marks itself running."""
-        self._execute("UPDATE runs SET pid=?, pid_start=?, heartbeat=? WHERE id=?",
-                      (pid, process_start_time(pid), time.time(), run_id))
+        self._execute(
+            "UPDATE runs SET pid=?, pid_start=?, heartbeat=? WHERE id=?",
+            (pid, process_start_time(pid), time.time(), run_id),
+        )
 
     def set_progress(self, run_id: int, done: int, total: int | None = None) -> None:
         if total is None:
             self._execute("UPDATE runs SET fits_done=?, heartbeat=? WHERE id=?", (done, time.time(), run_id))
         else:
-            self._execute("UPDATE runs SET fits_done=?, fits_total=?, heartbeat=? WHERE id=?",
-                          (done, total, time.time(), run_id))
+            self._execute(
+                "UPDATE runs SET fits_done=?, fits_total=?, heartbeat=? WHERE id=?", (done, total, time.time(), run_id)
+            )
 
     def finish(self, run_id: int, status: str, error: str | None = None, at: float | None = None) -> bool:
         """Move an active run to a final status (at time ``at``, default now); False if it had already finished
@@ -365,7 +379,8 @@ class RunStore:
         """
         cur = self._execute(
             "UPDATE runs SET status='queued', finished=NULL, error=NULL, pid=NULL, pid_start=NULL, heartbeat=? "
-            "WHERE id=? AND status IN ('done', 'failed', 'cancelled', 'interrupted')", (time.time(), run_id),
+            "WHERE id=? AND status IN ('done', 'failed', 'cancelled', 'interrupted')",
+            (time.time(), run_id),
         )
         if cur.rowcount == 0:
             raise StoreError(f"run {run_id} is {self.get_run(run_id).status}; only a finished run can be resumed")
@@ -408,7 +423,9 @@ class RunStore:
         with self._write() as conn:
             conn.execute("UPDATE runs SET heartbeat=? WHERE id=?", (now, run_id))
             seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE run_id=?", (run_id,)).fetchone()[0]
-            conn.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?)", (run_id, seq, now, kind, json.dumps(payload or {})))
+            conn.execute(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?)", (run_id, seq, now, kind, json.dumps(payload or {}))
+            )
         return seq
 
     def events(self, run_id: int, after: int = 0, kind: str | None = None) -> list[Event]:
@@ -475,7 +492,35 @@ def _decode(fmt: str, blob: bytes) -> Any:
 
 
 def _run(row: tuple) -> Run:
-    (run_id, kind, params, data, status, created, started, finished, pid, pid_start, error,
-     fits_done, fits_total, heartbeat) = row
-    return Run(run_id, kind, json.loads(params), json.loads(data), status, created, started, finished,
-               pid, pid_start, error, fits_done, fits_total, heartbeat)
+    (
+        run_id,
+        kind,
+        params,
+        data,
+        status,
+        created,
+        started,
+        finished,
+        pid,
+        pid_start,
+        error,
+        fits_done,
+        fits_total,
+        heartbeat,
+    ) = row
+    return Run(
+        run_id,
+        kind,
+        json.loads(params),
+        json.loads(data),
+        status,
+        created,
+        started,
+        finished,
+        pid,
+        pid_start,
+        error,
+        fits_done,
+        fits_total,
+        heartbeat,
+    )

@@ -37,9 +37,10 @@ class ThresholdRow:
     tn: int
 
     @classmethod
-    def from_counts(cls, threshold: float, counts: Counts) -> "ThresholdRow":
-        return cls(float(threshold), counts.precision, counts.recall, counts.f1,
-                   counts.tp, counts.fp, counts.fn, counts.tn)
+    def from_counts(cls, threshold: float, counts: Counts) -> ThresholdRow:
+        return cls(
+            float(threshold), counts.precision, counts.recall, counts.f1, counts.tp, counts.fp, counts.fn, counts.tn
+        )
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -94,11 +95,14 @@ class ThresholdView:
 
     def to_dict(self) -> dict:
         return {
-            "run_id": self.run_id, "digit": self.digit,
+            "run_id": self.run_id,
+            "digit": self.digit,
             **self.current.to_dict(),
-            "step": self.step, "n_steps": self.n_steps,
+            "step": self.step,
+            "n_steps": self.n_steps,
             "table": [row.to_dict() for row in self.rows],
-            "above": [n.to_dict() for n in self.above], "below": [n.to_dict() for n in self.below],
+            "above": [n.to_dict() for n in self.above],
+            "below": [n.to_dict() for n in self.below],
         }
 
 
@@ -110,9 +114,16 @@ def format_threshold(value: float) -> str:
 class ThresholdAnalysis:
     """One binary run's scores, ready to answer "what if the threshold were here?" at any step."""
 
-    def __init__(self, y_true: np.ndarray, scores: np.ndarray, *, digit: int = DEFAULT_DIGIT,
-                 labels: np.ndarray | None = None, proba_rf: np.ndarray | None = None,
-                 run_id: int | None = None) -> None:
+    def __init__(
+        self,
+        y_true: np.ndarray,
+        scores: np.ndarray,
+        *,
+        digit: int = DEFAULT_DIGIT,
+        labels: np.ndarray | None = None,
+        proba_rf: np.ndarray | None = None,
+        run_id: int | None = None,
+    ) -> None:
         self.y_true = np.asarray(y_true).astype(np.int8)
         self.scores = np.asarray(scores, dtype=np.float64)
         self.digit = digit
@@ -156,16 +167,18 @@ class ThresholdAnalysis:
     def neighbours(self, threshold: float, k: int) -> tuple[list[Neighbour], list[Neighbour]]:
         """The ``k`` images just at or above ``threshold`` and the ``k`` just below, nearest first."""
         cut = int(np.searchsorted(self._sorted, threshold, side="left"))
-        above = self._order[cut:cut + k]
-        below = self._order[max(0, cut - k):cut][::-1]
+        above = self._order[cut : cut + k]
+        below = self._order[max(0, cut - k) : cut][::-1]
         return [self._neighbour(i, True) for i in above], [self._neighbour(i, False) for i in below]
 
     def _neighbour(self, index: int, predicted: bool) -> Neighbour:
-        return Neighbour(int(index), float(self.scores[index]), int(self.labels[index]),
-                         bool(self.y_true[index] == 1), predicted)
+        return Neighbour(
+            int(index), float(self.scores[index]), int(self.labels[index]), bool(self.y_true[index] == 1), predicted
+        )
 
-    def view(self, step: int, before: int = 5, after: int = 5, k: int = 2,
-             threshold: float | None = None) -> ThresholdView:
+    def view(
+        self, step: int, before: int = 5, after: int = 5, k: int = 2, threshold: float | None = None
+    ) -> ThresholdView:
         """The table of steps around ``step`` and the ``k`` images either side. ``threshold`` (any value, e.g.
         from ``--threshold``) replaces the step's own as the current point; the table still shows the step
         that predicts the same."""
@@ -176,8 +189,17 @@ class ThresholdAnalysis:
         else:
             current = ThresholdRow.from_counts(threshold, self.sweep.counts_at(threshold))
         above, below = self.neighbours(threshold, k)
-        return ThresholdView(self.run_id, self.digit, step, self.n_steps, current, [self.row(s) for s in steps],
-                             step - steps.start, above, below)
+        return ThresholdView(
+            self.run_id,
+            self.digit,
+            step,
+            self.n_steps,
+            current,
+            [self.row(s) for s in steps],
+            step - steps.start,
+            above,
+            below,
+        )
 
     @cached_property
     def curves(self) -> ThresholdCurves:
@@ -188,8 +210,9 @@ class ThresholdAnalysis:
             auc_rf: float | None = auc(fpr_rf, tpr_rf)
         else:
             fpr_rf = tpr_rf = auc_rf = None
-        return ThresholdCurves(sweep.thresholds, sweep.precision[:-1], sweep.recall[:-1], fpr, tpr,
-                               auc(fpr, tpr), fpr_rf, tpr_rf, auc_rf)
+        return ThresholdCurves(
+            sweep.thresholds, sweep.precision[:-1], sweep.recall[:-1], fpr, tpr, auc(fpr, tpr), fpr_rf, tpr_rf, auc_rf
+        )
 
 
 def find_binary_run(store: RunStore, digit: int, data: DataSpec) -> Run | None:
@@ -212,5 +235,11 @@ def load_analysis(store: RunStore, run: Run, labels: np.ndarray | None = None) -
     proba_rf = store.get_result(run.id, "proba_rf", None)
     if labels is not None and len(labels) != len(y_true):
         raise StoreError(f"run {run.id} scored {len(y_true)} images but the data has {len(labels)}")
-    return ThresholdAnalysis(y_true, scores, digit=int(run.params.get("digit", DEFAULT_DIGIT)), labels=labels,
-                             proba_rf=proba_rf, run_id=run.id)
+    return ThresholdAnalysis(
+        y_true,
+        scores,
+        digit=int(run.params.get("digit", DEFAULT_DIGIT)),
+        labels=labels,
+        proba_rf=proba_rf,
+        run_id=run.id,
+    )

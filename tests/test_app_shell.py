@@ -9,12 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import until
 from textual.widgets import TabbedContent, TabPane
 
 from engine.data import DataSpec
 from tui.app import MnistExplorerApp
 from tui.cli import main
-from helpers import until
 
 
 def svg_text(path: Path) -> str:
@@ -22,20 +22,22 @@ def svg_text(path: Path) -> str:
     return " ".join(html.unescape(t) for t in texts).replace("\xa0", " ")
 
 
-@pytest.mark.parametrize("tab, shows", [("threshold", "No finished binary run on digits yet"),
-                                        ("training", "No runs yet")])
-def test_snapshot_writes_the_tab_asked_for(tmp_path: Path, capsys: pytest.CaptureFixture, tab: str,
-                                           shows: str) -> None:
+@pytest.mark.parametrize(
+    "tab, shows", [("threshold", "No finished binary run on digits yet"), ("training", "No runs yet")]
+)
+def test_snapshot_writes_the_tab_asked_for(tmp_path: Path, capsys: pytest.CaptureFixture, tab: str, shows: str) -> None:
     out = tmp_path / f"{tab}.svg"
     assert main(["snapshot", "--data", "digits", "--tab", tab, "--size", "100x30", "-o", str(out), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"path": str(out), "tab": tab, "size": [100, 30]}
     assert shows in svg_text(out)
 
 
-@pytest.mark.parametrize("args, message", [(["--size", "100"], "size must look like 100x30"),
-                                           (["--tab", "nope"], "invalid choice")])
-def test_snapshot_refuses_bad_values_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture, args: list[str],
-                                                 message: str) -> None:
+@pytest.mark.parametrize(
+    "args, message", [(["--size", "100"], "size must look like 100x30"), (["--tab", "nope"], "invalid choice")]
+)
+def test_snapshot_refuses_bad_values_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture, args: list[str], message: str
+) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["snapshot", "--data", "digits", "-o", str(tmp_path / "x.svg"), *args])
     assert exit_.value.code == 2 and message in capsys.readouterr().err

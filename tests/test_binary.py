@@ -31,8 +31,14 @@ def test_binary_job_on_digits_gives_sane_results(store) -> None:
     assert np.sum(predicted & (r["y_true"] == 1)) == tp and np.sum(predicted & (r["y_true"] == 0)) == fp
 
     folds = [e.payload for e in store.events(run.id, kind="fold")]
-    assert [(f["model"], f["fold"]) for f in folds] == [("sgd", 0), ("sgd", 1), ("sgd", 2),
-                                                        ("rf", 0), ("rf", 1), ("rf", 2)]
+    assert [(f["model"], f["fold"]) for f in folds] == [
+        ("sgd", 0),
+        ("sgd", 1),
+        ("sgd", 2),
+        ("rf", 0),
+        ("rf", 1),
+        ("rf", 2),
+    ]
     assert [f["accuracy"] for f in folds[:3]] == r["cv_accuracy"]
     assert (run.fits_done, run.fits_total) == (7, 7)
 
@@ -54,8 +60,7 @@ def test_binary_job_for_a_class_the_data_lacks_fails_with_one_line(store) -> Non
 
 
 def test_learning_curve_records_train_and_validation_accuracy_each_epoch(store) -> None:
-    run = wait_for(store, launch(store, "learning_curve", {"digit": 5, "epochs": 6}, DataSpec("digits")).id,
-                   timeout=60)
+    run = wait_for(store, launch(store, "learning_curve", {"digit": 5, "epochs": 6}, DataSpec("digits")).id, timeout=60)
     assert run.status == "done", run.error
     epochs = [e.payload for e in store.events(run.id, kind="epoch")]
     assert [e["epoch"] for e in epochs] == [1, 2, 3, 4, 5, 6]

@@ -14,8 +14,17 @@ from engine.store import RunStore, pid_alive
 def test_user_gets_the_binary_results_as_json(store_path, capsys) -> None:
     assert main(["binary", "--data", "digits", "--store", str(store_path), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"run_id", "cv_accuracy", "dummy_accuracy", "confusion", "precision", "recall", "f1",
-                        "roc_auc_sgd", "roc_auc_rf"}
+    assert set(out) == {
+        "run_id",
+        "cv_accuracy",
+        "dummy_accuracy",
+        "confusion",
+        "precision",
+        "recall",
+        "f1",
+        "roc_auc_sgd",
+        "roc_auc_rf",
+    }
     assert len(out["cv_accuracy"]) == 3 and len(out["confusion"]) == 2 and len(out["confusion"][0]) == 2
     assert sum(map(sum, out["confusion"])) == 1438
     assert out["dummy_accuracy"] < sum(out["cv_accuracy"]) / 3

@@ -6,8 +6,8 @@ import json
 import subprocess
 
 import pytest
-
 from conftest import FASHION_DIR, needs_fashion
+
 from engine import __version__
 from engine.cli.main import main
 from engine.data.sources import FASHION_NAMES
@@ -19,7 +19,7 @@ def test_user_can_get_info_json_on_the_default_data_from_the_console_script() ->
     done = subprocess.run(["mnist-explorer", "info", "--json"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     info = json.loads(done.stdout)
-    assert INFO_KEYS <= info.keys()
+    assert info.keys() >= INFO_KEYS
     assert info["source"].startswith("MNIST 5k sample")
     assert (info["n_train"], info["n_test"]) == (4000, 1000)
     assert info["image_shape"] == [28, 28]
@@ -27,8 +27,9 @@ def test_user_can_get_info_json_on_the_default_data_from_the_console_script() ->
 
 
 def test_bad_data_from_the_console_script_is_one_line_and_exit_2(tmp_path) -> None:
-    done = subprocess.run(["mnist-explorer", "info", "--data", f"idx:{tmp_path / 'nowhere'}"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["mnist-explorer", "info", "--data", f"idx:{tmp_path / 'nowhere'}"], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == f"mnist-explorer: error: {tmp_path / 'nowhere'}: no such folder\n"
 

@@ -8,8 +8,8 @@ from rich.console import Console
 from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 
 from engine.confusion import MODES, ErrorAnalysis, confusion_matrix, margins, next_mode, normalise, top_confusions
-from engine.render.heatmap import Heatmap, format_value, short_names
 from engine.data.sources import FASHION_NAMES
+from engine.render.heatmap import Heatmap, format_value, short_names
 
 
 def random_run(n: int = 400, k: int = 10, seed: int = 0) -> ErrorAnalysis:
@@ -61,9 +61,13 @@ def test_a_cell_drills_down_to_exactly_its_images_ordered_by_margin() -> None:
 
 def test_margin_of_a_mistake_is_how_much_more_the_prediction_scored_than_the_label() -> None:
     y = np.array([0, 1, 2])
-    scores = np.array([[3.0, 1.0, 0.0],    # right: 3 − 1
-                       [4.0, 1.5, 0.0],    # wrong (pred 0): 4 − 1.5
-                       [0.0, 0.0, 9.0]])   # right: 9 − 0
+    scores = np.array(
+        [
+            [3.0, 1.0, 0.0],  # right: 3 − 1
+            [4.0, 1.5, 0.0],  # wrong (pred 0): 4 − 1.5
+            [0.0, 0.0, 9.0],
+        ]
+    )  # right: 9 − 0
     pred = scores.argmax(axis=1)
     assert np.allclose(margins(y, pred, scores), [2.0, 2.5, 9.0])
 

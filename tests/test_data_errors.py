@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pytest
+from test_data_loaders import idx_bytes, synthetic_split, write_idx_folder
 
 from engine.cli.main import main
 from engine.data import DataSpec, load_dataset
 from engine.errors import DataError
-from test_data_loaders import idx_bytes, synthetic_split, write_idx_folder
 
 X_TR, Y_TR, X_TE, Y_TE = synthetic_split()
 
@@ -50,6 +50,7 @@ def written(name: str, content: bytes) -> Callable[[Path], str]:
     def make(tmp: Path) -> str:
         (tmp / name).write_bytes(content)
         return f"npz:{tmp / name}"
+
     return make
 
 
@@ -74,8 +75,10 @@ BAD_DATA: dict[str, tuple[Callable[[Path], str], str]] = {
     "gzip data without .gz": (lambda t: idx(t, test_images=gzip.compress(idx_bytes(X_TE))), "gzip-compressed"),
     "image/label count mismatch": (lambda t: idx(t, train_labels=idx_bytes(Y_TR[:-1])), "60 images but 59 labels"),
     "non-square images": (lambda t: idx(t, train_images=idx_bytes(X_TR[:, :, :5])), "not square"),
-    "test label with no training images": (lambda t: idx(t, test_labels=idx_bytes(LABELS_OF_TEST_UNSEEN)),
-                                           "test labels include class 200"),
+    "test label with no training images": (
+        lambda t: idx(t, test_labels=idx_bytes(LABELS_OF_TEST_UNSEEN)),
+        "test labels include class 200",
+    ),
     "negative labels": (lambda t: npz(t, X=X_TR, y=-Y_TR), "labels out of range 0-255"),
     "labels above 255": (lambda t: npz(t, X=X_TR, y=Y_TR * 1000), "labels out of range 0-255"),
     "fractional labels": (lambda t: npz(t, X=X_TR, y=Y_TR + 0.5), "labels must be whole numbers"),
@@ -86,7 +89,9 @@ BAD_DATA: dict[str, tuple[Callable[[Path], str], str]] = {
     "npz missing arrays": (lambda t: npz(t, X_train=X_TR, y_train=Y_TR), "needs arrays X_train, y_train"),
     "npz mismatched lengths": (lambda t: npz(t, X=X_TR, y=Y_TR[:50]), "60 images but 50 labels"),
     "npz train/test image sizes differ": (
-        lambda t: npz(t, X_train=X_TR, y_train=Y_TR, X_test=X_TE[:, :5, :5], y_test=Y_TE), "train images are"),
+        lambda t: npz(t, X_train=X_TR, y_train=Y_TR, X_test=X_TE[:, :5, :5], y_test=Y_TE),
+        "train images are",
+    ),
     "npz flat images not square": (lambda t: npz(t, X=np.zeros((60, 15)), y=Y_TR), "not a square image"),
     "npz with 4-d images": (lambda t: npz(t, X=np.zeros((60, 2, 4, 4)), y=Y_TR), "images must be (n, h, w)"),
     "npz with no images": (lambda t: npz(t, X=np.zeros((0, 4, 4)), y=np.zeros(0, int)), "no images"),
@@ -116,19 +121,23 @@ def test_bad_data_is_one_clear_line(case: str, tmp_path: Path, capsys: pytest.Ca
     assert err == f"mnist-explorer: error: {message}\n"
 
 
-@pytest.mark.parametrize("options, fragment", [
-    (["--test-size", "abc"], "--test-size must be a count or a fraction, got 'abc'"),
-    (["--test-size", "0"], "must be a positive count or a fraction"),
-    (["--test-size", "-0.2"], "must be a positive count or a fraction"),
-    (["--test-size", "nan"], "must be a positive count or a fraction"),
-    (["--test-size", "inf"], "must be a positive count or a fraction"),
-    (["--test-size", "2.5"], "must be a whole count"),
-    (["--test-size", "1797"], "does not leave both a train and a test set of 1797 images"),
-    (["--test-size", "1790"], "leaves no training image of class"),
-    (["--seed", "-1"], "seed must be a whole number 0 or more"),
-])
-def test_bad_split_options_are_one_line_exit_2(options: list[str], fragment: str,
-                                               capsys: pytest.CaptureFixture) -> None:
+@pytest.mark.parametrize(
+    "options, fragment",
+    [
+        (["--test-size", "abc"], "--test-size must be a count or a fraction, got 'abc'"),
+        (["--test-size", "0"], "must be a positive count or a fraction"),
+        (["--test-size", "-0.2"], "must be a positive count or a fraction"),
+        (["--test-size", "nan"], "must be a positive count or a fraction"),
+        (["--test-size", "inf"], "must be a positive count or a fraction"),
+        (["--test-size", "2.5"], "must be a whole count"),
+        (["--test-size", "1797"], "does not leave both a train and a test set of 1797 images"),
+        (["--test-size", "1790"], "leaves no training image of class"),
+        (["--seed", "-1"], "seed must be a whole number 0 or more"),
+    ],
+)
+def test_bad_split_options_are_one_line_exit_2(
+    options: list[str], fragment: str, capsys: pytest.CaptureFixture
+) -> None:
     assert main(["info", "--data", "digits", *options]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1

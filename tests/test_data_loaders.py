@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import FASHION_DIR, needs_fashion
+
 from engine.data import DataSpec, load_dataset
 from engine.data.sources import FASHION_NAMES, IDX_FILES
 
@@ -24,8 +24,10 @@ def synthetic_split(seed: int = 0, n_train: int = 60, n_test: int = 15, side: in
     """Random images and cyclic labels: (X_train, y_train, X_test, y_test)."""
     rng = np.random.default_rng(seed)
     return (
-        rng.integers(0, 256, (n_train, side, side), dtype=np.uint8), np.arange(n_train) % n_classes,
-        rng.integers(0, 256, (n_test, side, side), dtype=np.uint8), np.arange(n_test) % n_classes,
+        rng.integers(0, 256, (n_train, side, side), dtype=np.uint8),
+        np.arange(n_train) % n_classes,
+        rng.integers(0, 256, (n_test, side, side), dtype=np.uint8),
+        np.arange(n_test) % n_classes,
     )
 
 
@@ -33,8 +35,10 @@ def write_idx_folder(folder: Path, gz: bool = False, arrays=None, **replace: byt
     """The four MNIST IDX files of ``arrays`` in ``folder``; ``replace`` swaps a file's bytes (None: omit it)."""
     X_tr, y_tr, X_te, y_te = arrays if arrays is not None else synthetic_split()
     contents = {
-        IDX_FILES["train_images"]: idx_bytes(X_tr), IDX_FILES["train_labels"]: idx_bytes(y_tr),
-        IDX_FILES["test_images"]: idx_bytes(X_te), IDX_FILES["test_labels"]: idx_bytes(y_te),
+        IDX_FILES["train_images"]: idx_bytes(X_tr),
+        IDX_FILES["train_labels"]: idx_bytes(y_tr),
+        IDX_FILES["test_images"]: idx_bytes(X_te),
+        IDX_FILES["test_labels"]: idx_bytes(y_te),
     }
     for stem, raw in replace.items():
         contents[IDX_FILES[stem]] = raw
@@ -155,8 +159,9 @@ def test_fashion_mnist_loads_60000_and_10000_with_its_class_names() -> None:
     assert "Fashion-MNIST" in ds.source
 
 
-def test_openml_data_is_read_from_its_cache_without_the_network(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_openml_data_is_read_from_its_cache_without_the_network(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     X, y, _, _ = synthetic_split(n_train=40, n_classes=4)
     (tmp_path / "mnist-explorer" / "openml").mkdir(parents=True)
@@ -166,20 +171,26 @@ def test_openml_data_is_read_from_its_cache_without_the_network(tmp_path: Path,
     assert (len(ds.y_train), len(ds.y_test)) == (32, 8) and ds.image_shape == (7, 7)
 
 
-@pytest.mark.parametrize("head, source, names", [
-    ((9, 2, 1, 1, 6, 1, 4, 6, 5, 7, 4, 5, 7, 3, 4, 1), "Fashion-MNIST", FASHION_NAMES),
-    ((7, 2, 1, 0, 4, 1, 4, 9, 5, 9, 0, 6, 9, 0, 1, 5), "MNIST", tuple("0123456789")),
-], ids=["fashion", "mnist"])
+@pytest.mark.parametrize(
+    "head, source, names",
+    [
+        ((9, 2, 1, 1, 6, 1, 4, 6, 5, 7, 4, 5, 7, 3, 4, 1), "Fashion-MNIST", FASHION_NAMES),
+        ((7, 2, 1, 0, 4, 1, 4, 9, 5, 9, 0, 6, 9, 0, 1, 5), "MNIST", tuple("0123456789")),
+    ],
+    ids=["fashion", "mnist"],
+)
 def test_a_copy_of_mnist_or_fashion_mnist_is_recognised_whatever_its_folder_name(
-        tmp_path: Path, head: tuple, source: str, names: tuple) -> None:
+    tmp_path: Path, head: tuple, source: str, names: tuple
+) -> None:
     y_test = np.concatenate([head, np.arange(10_000 - len(head)) % 10])
     arrays = (np.zeros((20, 2, 2), np.uint8), np.arange(20) % 10, np.zeros((10_000, 2, 2), np.uint8), y_test)
     ds = load_dataset(f"idx:{write_idx_folder(tmp_path / 'my-copy', arrays=arrays)}")
     assert ds.source.startswith(f"{source} (") and ds.class_names == names
 
 
-def test_a_corrupt_cache_of_the_embedded_sample_is_ignored_and_rewritten(tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_corrupt_cache_of_the_embedded_sample_is_ignored_and_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MNIST_EXPLORER_CACHE", str(tmp_path))
     load_dataset("mnist5k")
     (cached,) = tmp_path.glob("mnist5k-*.npy")

@@ -40,7 +40,7 @@ def shown_labels(app: MnistExplorerApp) -> list[int]:
     """Labels of the digits on the current page."""
     g = grid(app)
     start = g.page * g.page_size
-    return app.dataset.labels(app.query_one(DatasetTab).split)[g.indices[start:start + g.page_size]].tolist()
+    return app.dataset.labels(app.query_one(DatasetTab).split)[g.indices[start : start + g.page_size]].tolist()
 
 
 def digits_app() -> MnistExplorerApp:
@@ -167,8 +167,19 @@ async def test_help_lists_every_dataset_key() -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         described = {row[1] for row in app.screen._rows}
-        for key in ("Next page", "Prev page", "Open digit", "Only label 0", "Only label 9", "All labels",
-                    "Train/test", "Balance", "Next digit", "Quit", "Help"):
+        for key in (
+            "Next page",
+            "Prev page",
+            "Open digit",
+            "Only label 0",
+            "Only label 9",
+            "All labels",
+            "Train/test",
+            "Balance",
+            "Next digit",
+            "Quit",
+            "Help",
+        ):
             assert key in described
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

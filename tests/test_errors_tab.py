@@ -9,12 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import FASHION_DIR, needs_fashion
+from helpers import copy_store, until
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from engine.data import DataSpec
-from engine.data import load_dataset
+from engine.data import DataSpec, load_dataset
 from engine.jobs import launch, run_inline, wait_for
 from engine.models.multiclass import load_analysis
 from engine.store import RunStore
@@ -24,9 +25,6 @@ from tui.widgets.digit_grid import DigitGridView
 from tui.widgets.errors_heatmap import ConfusionHeatmap
 from tui.widgets.errors_models import ModelPicker
 from tui.widgets.errors_screens import DigitGallery, DigitScores, PairView
-
-from conftest import FASHION_DIR, needs_fashion
-from helpers import copy_store, until
 
 DIGITS = DataSpec("digits")
 STORED = ("sgd-scaled", "svc", "svc-ovr")  # raw sgd (the slow one) is left unrun: the tab offers to start it
@@ -76,8 +74,11 @@ async def open_errors(pilot: Pilot, model: str | None = None) -> None:
     await until(pilot, lambda: all(t.statuses[m].accuracy is not None for m in STORED), what="the models")
     if model is not None:
         t.model = model
-    await until(pilot, lambda: t.analysis is not None and t.loaded_run == t.statuses[t.model].done.id,
-                what="the run's predictions")
+    await until(
+        pilot,
+        lambda: t.analysis is not None and t.loaded_run == t.statuses[t.model].done.id,
+        what="the run's predictions",
+    )
     await pilot.pause()
 
 
@@ -232,8 +233,13 @@ def test_the_errors_tab_never_imports_scikit_learn() -> None:
         "import tui.tabs.errors, tui.widgets.errors_screens, engine.cli.errors\n"
         "print(','.join(sorted(n for n in sys.modules if n.split('.')[0] in ('sklearn', 'scipy'))))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[1])
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert out.stdout.strip() == ""
 
 
@@ -243,14 +249,21 @@ def mode_snapshot(presses: int, cell: tuple[int, int] = (9, 8)):
         await open_errors(pilot, "sgd-scaled")
         await pilot.press(*["down"] * cell[0], *["right"] * cell[1], *["m"] * presses)
         await pilot.pause()
+
     return run_before
 
 
-@pytest.mark.parametrize(("presses", "size"), [
-    pytest.param(0, (80, 24), id="counts-80x24"), pytest.param(1, (80, 24), id="row-80x24"),
-    pytest.param(2, (80, 24), id="errors-80x24"), pytest.param(3, (80, 24), id="column-80x24"),
-    pytest.param(0, (120, 40), id="counts-120x40"), pytest.param(2, (120, 40), id="errors-120x40"),
-])
+@pytest.mark.parametrize(
+    ("presses", "size"),
+    [
+        pytest.param(0, (80, 24), id="counts-80x24"),
+        pytest.param(1, (80, 24), id="row-80x24"),
+        pytest.param(2, (80, 24), id="errors-80x24"),
+        pytest.param(3, (80, 24), id="column-80x24"),
+        pytest.param(0, (120, 40), id="counts-120x40"),
+        pytest.param(2, (120, 40), id="errors-120x40"),
+    ],
+)
 def test_heatmap_mode_snapshot(snap_compare, store_copy: Path, presses: int, size: tuple[int, int]) -> None:
     assert snap_compare(errors_app(store_copy), terminal_size=size, run_before=mode_snapshot(presses))
 

@@ -8,8 +8,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 import pytest
@@ -61,12 +61,19 @@ def test_binary_job_on_digits_finishes_done_with_its_results(jobs_store: RunStor
     assert 0.5 < results["roc_auc_sgd"] <= 1 and 0.5 < results["roc_auc_rf"] <= 1
     folds = jobs_store.events(run.id, kind="fold")
     assert [(e.payload["model"], e.payload["fold"]) for e in folds] == [
-        ("sgd", 0), ("sgd", 1), ("sgd", 2), ("rf", 0), ("rf", 1), ("rf", 2)]
+        ("sgd", 0),
+        ("sgd", 1),
+        ("sgd", 2),
+        ("rf", 0),
+        ("rf", 1),
+        ("rf", 2),
+    ]
     assert jobs_store.log_path(run.id).is_file()
 
 
-def test_a_job_that_raises_is_failed_with_a_one_line_error(store_path: Path, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_job_that_raises_is_failed_with_a_one_line_error(
+    store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)  # a relative --store: the job process must still write to this same file
     store = RunStore(store_path.name)
     run = launch(store, "binary", {"digit": 42}, DataSpec("digits"))
@@ -100,8 +107,9 @@ def test_cancel_stops_a_running_job_within_a_second(jobs_store: RunStore) -> Non
         cancel_run(jobs_store, run.id)
 
 
-def test_user_can_cancel_a_run_from_the_cli(jobs_store: RunStore, store_path: Path,
-                                            capsys: pytest.CaptureFixture) -> None:
+def test_user_can_cancel_a_run_from_the_cli(
+    jobs_store: RunStore, store_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     run = launch(jobs_store, "binary", {"digit": 5}, DataSpec("mnist5k"))
     wait_until(lambda: working(jobs_store, run), what="job running")
     started = time.monotonic()
@@ -122,8 +130,9 @@ def test_a_run_cancelled_before_its_process_gets_going_never_runs(jobs_store: Ru
     assert jobs_store.events(run.id) == [] and jobs_store.results(run.id) == {}
 
 
-def test_a_killed_job_is_interrupted_and_keeps_the_results_it_saved(jobs_store: RunStore, store_path: Path,
-                                                                    capsys: pytest.CaptureFixture) -> None:
+def test_a_killed_job_is_interrupted_and_keeps_the_results_it_saved(
+    jobs_store: RunStore, store_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     run = launch(jobs_store, "binary", {"digit": 5}, DataSpec("digits"))
     wait_until(lambda: "scores_sgd" in jobs_store.result_names(run.id), what="first results saved")
     os.kill(run.pid, signal.SIGKILL)
@@ -153,8 +162,9 @@ print(launch(RunStore(sys.argv[1]), "binary", {"digit": 3}, DataSpec("digits")).
 
 
 def test_a_job_outlives_its_launcher_and_ignores_a_hangup(jobs_store: RunStore, store_path: Path) -> None:
-    launcher = subprocess.run([sys.executable, "-c", LAUNCHER, str(store_path)], capture_output=True, text=True,
-                              timeout=60, cwd=ROOT)
+    launcher = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, str(store_path)], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
     assert launcher.returncode == 0, launcher.stderr
     run = jobs_store.get_run(int(launcher.stdout))
     assert run.active and pid_alive(run.pid, run.pid_start)  # the launcher is gone, its job is not

@@ -9,7 +9,16 @@ import numpy as np
 import pytest
 
 from engine.leaderboard import (
-    DONE, PARTIAL, PENDING, Leaderboard, LeaderboardBuilder, Pace, compare, min_ranks, sort_rows, to_csv,
+    DONE,
+    PARTIAL,
+    PENDING,
+    Leaderboard,
+    LeaderboardBuilder,
+    Pace,
+    compare,
+    min_ranks,
+    sort_rows,
+    to_csv,
 )
 from engine.store import Event
 
@@ -21,8 +30,20 @@ def grid_event(seq: int, configs=CONFIGS, n_folds: int = 2) -> Event:
 
 
 def fit_event(seq: int, config: int, fold: int, score: float, fit_time: float = 0.1) -> Event:
-    return Event(1, seq, 0.0, "fit", {"config": config, "fold": fold, "params": CONFIGS[config], "score": score,
-                                      "fit_time": fit_time, "score_time": 0.01})
+    return Event(
+        1,
+        seq,
+        0.0,
+        "fit",
+        {
+            "config": config,
+            "fold": fold,
+            "params": CONFIGS[config],
+            "score": score,
+            "fit_time": fit_time,
+            "score_time": 0.01,
+        },
+    )
 
 
 def board_from(scores: dict[tuple[int, int], float], n_folds: int = 2) -> Leaderboard:
@@ -58,8 +79,9 @@ def test_user_sees_the_board_rerank_as_folds_finish() -> None:
 
 
 def test_ties_share_the_smallest_rank_like_rank_test_score() -> None:
-    board = board_from({(0, 0): 1.0, (0, 1): 0.5, (1, 0): 0.75, (1, 1): 0.75,
-                        (2, 0): 0.9, (2, 1): 0.9, (3, 0): 0.5, (3, 1): 0.5})
+    board = board_from(
+        {(0, 0): 1.0, (0, 1): 0.5, (1, 0): 0.75, (1, 1): 0.75, (2, 0): 0.9, (2, 1): 0.9, (3, 0): 0.5, (3, 1): 0.5}
+    )
     assert [r.mean for r in board.rows] == [0.75, 0.75, 0.9, 0.5]
     assert [r.rank for r in board.rows] == [2, 2, 1, 4]
     assert [r.index for r in board.ranked()] == [2, 0, 1, 3]  # a tie keeps grid order
@@ -77,8 +99,9 @@ def test_finished_board_equals_gridsearchcv_cv_results() -> None:
 
     X, y = load_digits(return_X_y=True)
     X = (X[:240] > 8).astype(np.float64)  # binarised: many tied scores
-    search = GridSearchCV(KNeighborsClassifier(), {"n_neighbors": [1, 2, 3, 4, 5, 6], "weights": ["uniform"]},
-                          cv=3).fit(X, y[:240])
+    search = GridSearchCV(
+        KNeighborsClassifier(), {"n_neighbors": [1, 2, 3, 4, 5, 6], "weights": ["uniform"]}, cv=3
+    ).fit(X, y[:240])
     res = search.cv_results_
     builder = LeaderboardBuilder("knn")
     configs = list(res["params"])
@@ -87,9 +110,24 @@ def test_finished_board_equals_gridsearchcv_cv_results() -> None:
     for fold in (2, 0, 1):  # any arrival order
         for c in range(len(configs)):
             seq += 1
-            builder.add([Event(1, seq, 0.0, "fit", {"config": c, "fold": fold, "params": configs[c],
-                                                    "score": float(res[f"split{fold}_test_score"][c]),
-                                                    "fit_time": 0.0, "score_time": 0.0})])
+            builder.add(
+                [
+                    Event(
+                        1,
+                        seq,
+                        0.0,
+                        "fit",
+                        {
+                            "config": c,
+                            "fold": fold,
+                            "params": configs[c],
+                            "score": float(res[f"split{fold}_test_score"][c]),
+                            "fit_time": 0.0,
+                            "score_time": 0.0,
+                        },
+                    )
+                ]
+            )
     board = builder.board()
     assert [r.mean for r in board.rows] == list(res["mean_test_score"])
     assert [r.std for r in board.rows] == list(res["std_test_score"])
@@ -109,8 +147,17 @@ def test_user_can_sort_by_any_column_with_missing_values_last() -> None:
     assert index(sort_rows(board.rows, "param:weights")) == [2, 3, 1, 0]  # distance < uniform, then by rank
     assert index(sort_rows(board.rows, "param:n_neighbors", reverse=True)) == [1, 3, 2, 0]
     assert index(sort_rows(board.rows, "fit_time")) == [1, 2, 0, 3]
-    assert set(board.columns) >= {"rank", "mean", "std", "fold:0", "fold:1", "fit_time", "status",
-                                  "param:weights", "param:n_neighbors"}
+    assert set(board.columns) >= {
+        "rank",
+        "mean",
+        "std",
+        "fold:0",
+        "fold:1",
+        "fit_time",
+        "status",
+        "param:weights",
+        "param:n_neighbors",
+    }
     with pytest.raises(ValueError):
         sort_rows(board.rows, "colour")
 
@@ -125,9 +172,13 @@ def test_pace_gives_throughput_and_eta() -> None:
 def test_user_can_compare_two_searches_by_params() -> None:
     a = board_from({(0, 0): 0.5, (0, 1): 0.5, (1, 0): 0.9, (1, 1): 0.9})
     builder = LeaderboardBuilder("knn")
-    builder.add([grid_event(1, configs=CONFIGS[1:2] + [{"n_neighbors": 7, "weights": "uniform"}], n_folds=1),
-                 Event(1, 2, 0.0, "fit", {"config": 0, "fold": 0, "score": 0.8}),
-                 Event(1, 3, 0.0, "fit", {"config": 1, "fold": 0, "score": 0.95})])
+    builder.add(
+        [
+            grid_event(1, configs=CONFIGS[1:2] + [{"n_neighbors": 7, "weights": "uniform"}], n_folds=1),
+            Event(1, 2, 0.0, "fit", {"config": 0, "fold": 0, "score": 0.8}),
+            Event(1, 3, 0.0, "fit", {"config": 1, "fold": 0, "score": 0.95}),
+        ]
+    )
     rows = compare(a, builder.board())
     by_params = {(r.params["n_neighbors"], r.params["weights"]): r for r in rows}
     assert by_params[(5, "uniform")].a.mean == 0.9 and by_params[(5, "uniform")].b.mean == 0.8
@@ -141,9 +192,18 @@ def test_user_can_compare_two_searches_by_params() -> None:
 def test_user_can_export_the_board_as_csv_in_rank_order() -> None:
     board = board_from({(0, 0): 0.5, (0, 1): 0.625, (1, 0): 0.9})
     rows = list(csv.DictReader(io.StringIO(to_csv(board))))
-    assert list(rows[0]) == ["rank_test_score", "param_n_neighbors", "param_weights", "mean_test_score",
-                             "std_test_score", "split0_test_score", "split1_test_score", "mean_fit_time",
-                             "mean_score_time", "status"]
+    assert list(rows[0]) == [
+        "rank_test_score",
+        "param_n_neighbors",
+        "param_weights",
+        "mean_test_score",
+        "std_test_score",
+        "split0_test_score",
+        "split1_test_score",
+        "mean_fit_time",
+        "mean_score_time",
+        "status",
+    ]
     assert [r["param_n_neighbors"] for r in rows] == ["5", "3", "3", "5"]
     assert rows[0]["status"] == "partial" and rows[0]["split1_test_score"] == ""
     assert float(rows[1]["mean_test_score"]) == 0.5625 and rows[1]["status"] == "done"

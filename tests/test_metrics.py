@@ -26,8 +26,9 @@ def test_curves_equal_scikit_learns(seed: int, ties: bool) -> None:
     for ours, theirs in zip(metrics.precision_recall_curve(y, scores), skm.precision_recall_curve(y, scores)):
         np.testing.assert_array_equal(ours, theirs)
     for drop in (True, False):
-        for ours, theirs in zip(metrics.roc_curve(y, scores, drop_intermediate=drop),
-                                skm.roc_curve(y, scores, drop_intermediate=drop)):
+        for ours, theirs in zip(
+            metrics.roc_curve(y, scores, drop_intermediate=drop), skm.roc_curve(y, scores, drop_intermediate=drop)
+        ):
             np.testing.assert_array_equal(ours, theirs)
     assert metrics.roc_auc_score(y, scores) == pytest.approx(skm.roc_auc_score(y, scores), abs=1e-15)
     fpr, tpr, _ = metrics.roc_curve(y, scores)
@@ -78,8 +79,7 @@ def test_target_precision_gives_the_lowest_threshold_reaching_it(seed: int, targ
     step = metrics.ThresholdSweep(y, scores).step_for_precision(target)
     study = thresholds[(precisions >= target).argmax()]  # the study's formula
     assert step is not None and thresholds[step] == study
-    every = [t for t in np.unique(scores)
-             if skm.precision_score(y, scores >= t, zero_division=0) >= target]
+    every = [t for t in np.unique(scores) if skm.precision_score(y, scores >= t, zero_division=0) >= target]
     assert study == min(every)
 
 

@@ -108,9 +108,23 @@ def test_errors_cli_reuses_the_latest_run_and_prints_json(digits_runs, capsys) -
 def test_errors_cli_runs_a_missing_model_with_progress_on_stderr(tmp_path: Path) -> None:
     store_path = tmp_path / "fresh.sqlite"
     out = subprocess.run(
-        [sys.executable, "-m", "engine", "errors", "--model", "sgd-scaled", "--data", "digits",
-         "--store", str(store_path), "--json"],
-        capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[1],
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "errors",
+            "--model",
+            "sgd-scaled",
+            "--data",
+            "digits",
+            "--store",
+            str(store_path),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
     )
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
@@ -135,8 +149,10 @@ def test_errors_cli_rejects_an_unknown_model(capsys) -> None:
     assert "invalid choice: 'forest'" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not os.environ.get("MNIST_EXPLORER_SLOW"),
-                    reason="about 2 minutes on a quiet 2-core machine (raw SGD alone ~70 s); set MNIST_EXPLORER_SLOW=1")
+@pytest.mark.skipif(
+    not os.environ.get("MNIST_EXPLORER_SLOW"),
+    reason="about 2 minutes on a quiet 2-core machine (raw SGD alone ~70 s); set MNIST_EXPLORER_SLOW=1",
+)
 def test_on_mnist5k_scaled_sgd_beats_raw_sgd_and_svc_beats_both(store: RunStore) -> None:
     spec = DataSpec("mnist5k")
     acc = {}

@@ -55,7 +55,10 @@ def test_runs_of_equal_pixels_become_one_segment() -> None:
     image[:, 10:12] = 255
     (line,) = render_lines(DigitImage(image))
     assert [(seg.text, seg.style.color) for seg in line] == [
-        ("▀" * 10, grey(0)), ("▀" * 2, grey(255)), ("▀" * 16, grey(0))]
+        ("▀" * 10, grey(0)),
+        ("▀" * 2, grey(255)),
+        ("▀" * 16, grey(0)),
+    ]
 
 
 def test_scaling_repeats_each_pixel_in_both_directions() -> None:
@@ -90,8 +93,12 @@ def test_grid_layout_counts_what_fits() -> None:
 def test_resampling_shrinks_by_block_mean_and_grows_by_repetition() -> None:
     image = np.arange(16, dtype=np.uint8).reshape(1, 4, 4) * 10
     small = fit_side(image, 2)
-    assert small.tolist() == [[[(0 + 10 + 40 + 50) // 4, (20 + 30 + 60 + 70) // 4],
-                               [(80 + 90 + 120 + 130) // 4, (100 + 110 + 140 + 150) // 4]]]
+    assert small.tolist() == [
+        [
+            [(0 + 10 + 40 + 50) // 4, (20 + 30 + 60 + 70) // 4],
+            [(80 + 90 + 120 + 130) // 4, (100 + 110 + 140 + 150) // 4],
+        ]
+    ]
     big = fit_side(image, 8)
     assert big.shape == (1, 8, 8) and big[0, 1, 1] == image[0, 0, 0] and big[0, 7, 7] == image[0, 3, 3]
     assert fit_side(image, 4) is image

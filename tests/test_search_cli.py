@@ -36,13 +36,27 @@ def detached(tmp_path_factory) -> tuple[Path, int]:
 
 
 def test_user_can_run_a_search_and_read_its_results_as_json(capsys, store_path) -> None:
-    code, out, _ = cli(capsys, "search", "knn", *DIGITS, "--cv", "3", "--param", "n_neighbors=3,5",
-                       "--param", "weights=uniform,distance", "--store", str(store_path), "--json")
+    code, out, _ = cli(
+        capsys,
+        "search",
+        "knn",
+        *DIGITS,
+        "--cv",
+        "3",
+        "--param",
+        "n_neighbors=3,5",
+        "--param",
+        "weights=uniform,distance",
+        "--store",
+        str(store_path),
+        "--json",
+    )
     assert code == 0
     result = json.loads(out)
     assert {"run_id", "best_params", "best_score", "results", "test_accuracy", "elapsed_s"} <= set(result)
     assert [r["params"] for r in result["results"]] == [
-        {"n_neighbors": n, "weights": w} for n in (3, 5) for w in ("uniform", "distance")]
+        {"n_neighbors": n, "weights": w} for n in (3, 5) for w in ("uniform", "distance")
+    ]
     for row in result["results"]:
         assert {"params", "mean_test_score", "std_test_score", "split_scores"} <= set(row)
         assert len(row["split_scores"]) == 3
@@ -86,14 +100,17 @@ def test_runs_resume_relaunches_an_interrupted_search(capsys, store_path) -> Non
     assert code == 2 and "already done" in err
 
 
-@pytest.mark.parametrize("args, message", [
-    (["search", "knn", "--cv", "1"], "--cv must be at least 2"),
-    (["search", "knn", "--param", "n_neighbors=3,abc"], "n_neighbors"),
-    (["search", "knn", "--param", "leaf=3"], "no parameter 'leaf'"),
-    (["search", "tree"], "unknown estimator 'tree'"),
-    (["search", "knn", "--scheduler", "tcp://127.0.0.1:8786"], "--scheduler needs --backend dask"),
-    (["search", "sgd", "--param", "alpha"], "name=v1,v2"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["search", "knn", "--cv", "1"], "--cv must be at least 2"),
+        (["search", "knn", "--param", "n_neighbors=3,abc"], "n_neighbors"),
+        (["search", "knn", "--param", "leaf=3"], "no parameter 'leaf'"),
+        (["search", "tree"], "unknown estimator 'tree'"),
+        (["search", "knn", "--scheduler", "tcp://127.0.0.1:8786"], "--scheduler needs --backend dask"),
+        (["search", "sgd", "--param", "alpha"], "name=v1,v2"),
+    ],
+)
 def test_bad_search_values_are_one_line_and_exit_2(capsys, store_path, args, message) -> None:
     code, out, err = cli(capsys, *args, *DIGITS, "--store", str(store_path))
     assert code == 2 and out == ""

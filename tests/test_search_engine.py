@@ -12,6 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 from engine.data import DataSpec, load_dataset
+from engine.errors import UsageError
 from engine.jobs import launch, run_inline, wait_for
 from engine.models.features import flat_float
 from engine.search import knn_shared
@@ -19,7 +20,6 @@ from engine.search.backends import parallel_backend
 from engine.search.grid import expand, parse_params
 from engine.search.registry import make_estimator
 from engine.search.runner import make_plan, search, search_params
-from engine.errors import UsageError
 
 
 @pytest.fixture(scope="module")
@@ -106,12 +106,15 @@ def test_grid_values_are_parsed_and_expanded_in_gridsearchcv_order() -> None:
     assert expand(grid) == list(ParameterGrid(grid))
 
 
-@pytest.mark.parametrize("estimator, grid, cv, message", [
-    ("knn", {"n_neighbors": ["abc"]}, 5, "n_neighbors"),
-    ("knn", {"bogus": [1]}, 5, "no parameter 'bogus'"),
-    ("tree", None, 5, "unknown estimator"),
-    ("knn", None, 1, "--cv"),
-])
+@pytest.mark.parametrize(
+    "estimator, grid, cv, message",
+    [
+        ("knn", {"n_neighbors": ["abc"]}, 5, "n_neighbors"),
+        ("knn", {"bogus": [1]}, 5, "no parameter 'bogus'"),
+        ("tree", None, 5, "unknown estimator"),
+        ("knn", None, 1, "--cv"),
+    ],
+)
 def test_bad_search_params_are_refused_in_one_line(estimator, grid, cv, message) -> None:
     with pytest.raises(UsageError, match=message) as info:
         search_params(estimator, grid, cv)
@@ -135,7 +138,7 @@ def test_a_killed_search_resumes_with_only_the_missing_fits(store) -> None:
     assert wait_for(store, run.id, timeout=120).status == "done"
     fits = [(e.payload["config"], e.payload["fold"]) for e in store.events(run.id, kind="fit")]
     assert len(fits) == len(set(fits)) == 80  # the resumed job ran exactly the 80 - len(before) missing fits
-    assert set(fits[:len(before)]) == before
+    assert set(fits[: len(before)]) == before
     assert len(store.events(run.id, kind="grid")) == 1
     results = store.results(run.id)
     assert [len(r["split_scores"]) for r in results["results"]] == [5] * 16
@@ -159,12 +162,13 @@ def test_dask_backend_on_a_local_cluster_equals_local(digits) -> None:
     X, y, X_test, y_test = digits
     knn_grid = {"weights": ["uniform", "distance"], "n_neighbors": [3, 5]}
     sgd_grid = {"alpha": [0.0001, 0.01], "max_iter": [15]}
-    local = [search("knn", knn_grid, 3, X, y, X_test, y_test), search("sgd", sgd_grid, 3, X, y, X_test, y_test,
-                                                                         n_jobs=2)]
+    local = [
+        search("knn", knn_grid, 3, X, y, X_test, y_test),
+        search("sgd", sgd_grid, 3, X, y, X_test, y_test, n_jobs=2),
+    ]
     with parallel_backend("dask") as where:
         assert "LocalCluster" in where
-        remote = [search("knn", knn_grid, 3, X, y, X_test, y_test), search("sgd", sgd_grid, 3, X, y, X_test,
-                                                                              y_test)]
+        remote = [search("knn", knn_grid, 3, X, y, X_test, y_test), search("sgd", sgd_grid, 3, X, y, X_test, y_test)]
     for a, b in zip(local, remote):
         assert [r["split_scores"] for r in a["results"]] == [r["split_scores"] for r in b["results"]]
         assert (a["best_params"], a["test_accuracy"]) == (b["best_params"], b["test_accuracy"])

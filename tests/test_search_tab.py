@@ -34,8 +34,14 @@ from tui.widgets.search_new import NewSearchScreen
 SEARCH_ONLY = [TabSpec("search", "Search", "tui.tabs.search:SearchTab")]
 CONFIGS = [{"n_neighbors": k, "weights": w} for k in (3, 4, 5, 6) for w in ("uniform", "distance")]
 N_FOLDS = 5
-PARAMS = {"estimator": "knn", "grid": {"n_neighbors": [3, 4, 5, 6], "weights": ["uniform", "distance"]},
-          "cv": N_FOLDS, "backend": "local", "scheduler": None, "exact_sklearn": False}
+PARAMS = {
+    "estimator": "knn",
+    "grid": {"n_neighbors": [3, 4, 5, 6], "weights": ["uniform", "distance"]},
+    "cv": N_FOLDS,
+    "backend": "local",
+    "scheduler": None,
+    "exact_sklearn": False,
+}
 DATA = DataSpec("digits").to_dict()
 T0 = 1_790_000_000.0  # a fixed start time for the snapshots
 
@@ -60,28 +66,52 @@ class SearchWriter:
         store.set_progress(self.run_id, 0, len(ORDER))
 
     def fits(self, n: int, delay: float = 0.0) -> None:
-        for c, f in ORDER[self.done:self.done + n]:
-            self.store.add_event(self.run_id, "fit", {"config": c, "fold": f, "params": CONFIGS[c],
-                                                      "score": score(c, f, self.seed), "fit_time": 0.01 * (1 + c),
-                                                      "score_time": 0.02})
+        for c, f in ORDER[self.done : self.done + n]:
+            self.store.add_event(
+                self.run_id,
+                "fit",
+                {
+                    "config": c,
+                    "fold": f,
+                    "params": CONFIGS[c],
+                    "score": score(c, f, self.seed),
+                    "fit_time": 0.01 * (1 + c),
+                    "score_time": 0.02,
+                },
+            )
             self.done += 1
             self.store.set_progress(self.run_id, self.done)
             time.sleep(delay)
 
     def finish(self) -> None:
-        board = build_leaderboard(CONFIGS, N_FOLDS, {(c, f): Fit(score(c, f, self.seed), 0.01 * (1 + c), 0.02)
-                                                     for c, f in ORDER})
-        results = [{"params": r.params, "mean_test_score": r.mean, "std_test_score": r.std,
-                    "split_scores": list(r.scores), "rank_test_score": r.rank, "mean_fit_time": r.mean_fit_time}
-                   for r in board.rows]
-        for name, value in (("results", results), ("best_params", board.best.params),
-                            ("best_score", board.best.mean), ("test_accuracy", 0.9750), ("elapsed_s", 2.0)):
+        board = build_leaderboard(
+            CONFIGS, N_FOLDS, {(c, f): Fit(score(c, f, self.seed), 0.01 * (1 + c), 0.02) for c, f in ORDER}
+        )
+        results = [
+            {
+                "params": r.params,
+                "mean_test_score": r.mean,
+                "std_test_score": r.std,
+                "split_scores": list(r.scores),
+                "rank_test_score": r.rank,
+                "mean_fit_time": r.mean_fit_time,
+            }
+            for r in board.rows
+        ]
+        for name, value in (
+            ("results", results),
+            ("best_params", board.best.params),
+            ("best_score", board.best.mean),
+            ("test_accuracy", 0.9750),
+            ("elapsed_s", 2.0),
+        ):
             self.store.put_result(self.run_id, name, value)
         self.store.finish(self.run_id, "done")
 
 
-def write_search(store: RunStore, fits: int | None = None, finish: bool = True, delay: float = 0.0,
-                 seed: int = 0) -> int:
+def write_search(
+    store: RunStore, fits: int | None = None, finish: bool = True, delay: float = 0.0, seed: int = 0
+) -> int:
     """A whole search (or its first ``fits`` fits), one fit every ``delay`` seconds."""
     writer = SearchWriter(store, seed)
     writer.fits(len(ORDER) if fits is None else fits, delay)
@@ -92,15 +122,20 @@ def write_search(store: RunStore, fits: int | None = None, finish: bool = True, 
 
 def start_writer(store_path: Path, delay: float, fits: int | None = None) -> subprocess.Popen:
     """Another process writing a search into the store, one fit every ``delay`` seconds."""
-    return subprocess.Popen([sys.executable, __file__, str(store_path), str(delay), json.dumps(fits)],
-                            cwd=Path(__file__).resolve().parents[1], start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, __file__, str(store_path), str(delay), json.dumps(fits)],
+        cwd=Path(__file__).resolve().parents[1],
+        start_new_session=True,
+    )
 
 
 def freeze_times(store_path: Path, run_id: int, elapsed: float, finished: bool) -> None:
     """Give a run fixed start/finish times (the snapshots show elapsed time and throughput)."""
     with sqlite3.connect(store_path) as conn:
-        conn.execute("UPDATE runs SET created=?, started=?, finished=? WHERE id=?",
-                     (T0, T0, T0 + elapsed if finished else None, run_id))
+        conn.execute(
+            "UPDATE runs SET created=?, started=?, finished=? WHERE id=?",
+            (T0, T0, T0 + elapsed if finished else None, run_id),
+        )
 
 
 @pytest.fixture
@@ -138,8 +173,14 @@ async def open_search(pilot: Pilot, fits: int | None = None, status: str | None 
     """Show the Search tab and wait until it shows ``fits`` fits (and ``status``) of its search."""
     await show_search_tab(pilot)
     t = tab(pilot.app)
-    await until(pilot, lambda: t.run is not None and (fits is None or t.board.fits_done == fits)
-                and (status is None or t.run.status == status))
+    await until(
+        pilot,
+        lambda: (
+            t.run is not None
+            and (fits is None or t.board.fits_done == fits)
+            and (status is None or t.run.status == status)
+        ),
+    )
     return t
 
 
@@ -158,6 +199,7 @@ def table_rows(app: MnistExplorerApp) -> list[list[str]]:
 
 
 # -- following searches -------------------------------------------------------------------------------------------
+
 
 async def test_user_watches_the_leaderboard_rerank_as_another_writer_adds_folds(store_path: Path) -> None:
     app = make_app(store_path)
@@ -192,7 +234,7 @@ async def test_a_search_survives_the_app_closing_and_a_new_app_sees_it(store_pat
         writer = start_writer(store_path, delay=0.1)
         try:
             t = await open_search(pilot)
-            await until(pilot, lambda: 0 < t.board.fits_done)
+            await until(pilot, lambda: t.board.fits_done > 0)
             assert t.run.status == "running"
         except BaseException:
             writer.kill()
@@ -234,6 +276,7 @@ async def test_user_can_cancel_the_search_being_watched(store_path: Path) -> Non
 
 # -- reading a leaderboard ----------------------------------------------------------------------------------------
 
+
 @pytest.mark.usefixtures("search_only")
 async def test_user_can_sort_by_any_column_and_open_a_configs_folds(store: RunStore, store_path: Path) -> None:
     write_search(store)
@@ -269,8 +312,9 @@ async def test_user_can_sort_by_any_column_and_open_a_configs_folds(store: RunSt
 
 
 @pytest.mark.usefixtures("search_only")
-async def test_user_can_export_the_leaderboard_as_csv(store: RunStore, store_path: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_user_can_export_the_leaderboard_as_csv(
+    store: RunStore, store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     run_id = write_search(store, fits=36, finish=False)
     app = make_app(store_path)
@@ -312,8 +356,9 @@ async def test_user_can_pick_another_search_and_compare_two(store: RunStore, sto
 
 
 @pytest.mark.usefixtures("search_only")
-async def test_tab_jumps_to_a_search_started_elsewhere_unless_the_user_picked_one(store: RunStore,
-                                                                                  store_path: Path) -> None:
+async def test_tab_jumps_to_a_search_started_elsewhere_unless_the_user_picked_one(
+    store: RunStore, store_path: Path
+) -> None:
     first = write_search(store)
     app = make_app(store_path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -333,8 +378,9 @@ async def test_tab_jumps_to_a_search_started_elsewhere_unless_the_user_picked_on
 
 
 @pytest.mark.usefixtures("search_only")
-async def test_user_sees_why_a_search_stopped_and_its_folds_beside_the_table_when_wide(store: RunStore,
-                                                                                      store_path: Path) -> None:
+async def test_user_sees_why_a_search_stopped_and_its_folds_beside_the_table_when_wide(
+    store: RunStore, store_path: Path
+) -> None:
     interrupted = SearchWriter(store)
     interrupted.fits(12)
     store.finish(interrupted.run_id, "interrupted", "the job's process ended without finishing")
@@ -355,6 +401,7 @@ async def test_user_sees_why_a_search_stopped_and_its_folds_beside_the_table_whe
 
 # -- starting searches --------------------------------------------------------------------------------------------
 
+
 @pytest.mark.usefixtures("search_only")
 async def test_new_search_form_rejects_bad_values_and_launches_nothing(store_path: Path) -> None:
     app = make_app(store_path)
@@ -367,23 +414,25 @@ async def test_new_search_form_rejects_bad_values_and_launches_nothing(store_pat
         cv = form.query_one("#search-new-cv")
         assert "n_neighbors=3,4,5,6" in grid.text and cv.value == "5"
 
-        cases = [("n_neighbors=3,5", "1", "cv folds must be at least 2"),
-                 ("n_neighbors=3,5", "five", "cv folds must be a whole number"),
-                 ("n_neighbors", "3", "grid line 1"),
-                 ("n_neighbors=3\nn_neighbors=5", "3", "n_neighbors is given twice"),
-                 ("n_neighbors=three", "3", "'n_neighbors' parameter of KNeighborsClassifier must be an int")]
+        cases = [
+            ("n_neighbors=3,5", "1", "cv folds must be at least 2"),
+            ("n_neighbors=3,5", "five", "cv folds must be a whole number"),
+            ("n_neighbors", "3", "grid line 1"),
+            ("n_neighbors=3\nn_neighbors=5", "3", "n_neighbors is given twice"),
+            ("n_neighbors=three", "3", "'n_neighbors' parameter of KNeighborsClassifier must be an int"),
+        ]
         for grid_text, cv_text, message in cases:
             grid.text, cv.value = grid_text, cv_text
             app.clear_notifications()
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: any(n.severity == "error" for n in app._notifications) and not form._checking,
-                        timeout=60)  # the last case is checked by scikit-learn, in a subprocess
+            await until(
+                pilot, lambda: any(n.severity == "error" for n in app._notifications) and not form._checking, timeout=60
+            )  # the last case is checked by scikit-learn, in a subprocess
             assert any(message in n.message for n in app._notifications), message
             assert app.screen is form  # still open for the user to fix
         await pilot.press("escape")
         assert not isinstance(app.screen, NewSearchScreen)
     assert RunStore(store_path).list_runs() == []
-
 
 
 @pytest.mark.usefixtures("search_only")
@@ -407,8 +456,8 @@ async def test_user_starts_a_real_search_from_the_tab_and_sees_it_finish(store_p
         assert [r["rank_test_score"] for r in results] == [row.rank for row in t.board.rows]
 
 
-
 # -- snapshots ----------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.usefixtures("search_only")
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])

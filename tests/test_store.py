@@ -60,8 +60,10 @@ def test_a_version_1_store_is_migrated_and_keeps_its_runs(store_path: Path) -> N
         conn.execute("CREATE TABLE events (run_id INTEGER, seq INTEGER, time REAL, kind TEXT, payload TEXT)")
         conn.execute("CREATE TABLE results (run_id INTEGER, name TEXT, format TEXT, value BLOB)")
         conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-        conn.execute("INSERT INTO runs (kind, params, data, status, created) "
-                     "VALUES ('binary', '{\"digit\": 3}', '{\"spec\": \"digits\"}', 'done', 1.0)")
+        conn.execute(
+            "INSERT INTO runs (kind, params, data, status, created) "
+            "VALUES ('binary', '{\"digit\": 3}', '{\"spec\": \"digits\"}', 'done', 1.0)"
+        )
     conn.close()
     store = RunStore(store_path)
     assert store.schema_version == 2
@@ -71,8 +73,9 @@ def test_a_version_1_store_is_migrated_and_keeps_its_runs(store_path: Path) -> N
     assert store.get_run(run.id).heartbeat is not None
 
 
-def test_a_store_from_a_newer_version_is_refused(store: RunStore, store_path: Path,
-                                                 capsys: pytest.CaptureFixture) -> None:
+def test_a_store_from_a_newer_version_is_refused(
+    store: RunStore, store_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     store.close()
     sql(store_path, "UPDATE meta SET value='99' WHERE key='schema_version'")
     with pytest.raises(StoreError, match="schema v99 is newer"):
@@ -80,12 +83,17 @@ def test_a_store_from_a_newer_version_is_refused(store: RunStore, store_path: Pa
     cli_error(capsys, "runs", "list", "--store", str(store_path))
 
 
-@pytest.mark.parametrize("header, message", [
-    (b"Chapter 1\n", "is not an SQLite database (left untouched)"),
-    (b"SQLite format 3\x00", "cannot use this store (file is not a database)"),
-], ids=["text", "sqlite-header-then-garbage"])
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        (b"Chapter 1\n", "is not an SQLite database (left untouched)"),
+        (b"SQLite format 3\x00", "cannot use this store (file is not a database)"),
+    ],
+    ids=["text", "sqlite-header-then-garbage"],
+)
 def test_a_file_that_is_not_a_database_is_refused_and_left_byte_identical(
-        header: bytes, message: str, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    header: bytes, message: str, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     path = tmp_path / "thesis.txt"
     content = header + b"My precious notes, not a database.\n" * 150
     path.write_bytes(content)
@@ -99,7 +107,8 @@ def test_a_file_that_is_not_a_database_is_refused_and_left_byte_identical(
 
 @pytest.mark.parametrize("with_meta", [False, True], ids=["plain", "own-meta-table"])
 def test_an_sqlite_database_that_is_not_ours_is_refused_untouched(
-        with_meta: bool, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    with_meta: bool, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     path = tmp_path / "other.db"
     with sqlite3.connect(path) as conn:
         if with_meta:  # a "meta" table of its own: a common name
@@ -116,8 +125,7 @@ def test_an_sqlite_database_that_is_not_ours_is_refused_untouched(
 
 
 @pytest.mark.parametrize("where", ["under a regular file", "in /proc", "a folder"])
-def test_an_unusable_store_path_is_one_line_exit_2(where: str, tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture) -> None:
+def test_an_unusable_store_path_is_one_line_exit_2(where: str, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     (tmp_path / "plain.txt").write_text("x")
     path = {
         "under a regular file": tmp_path / "plain.txt" / "runs.sqlite",
@@ -131,8 +139,9 @@ def test_an_unusable_store_path_is_one_line_exit_2(where: str, tmp_path: Path,
 
 
 @pytest.mark.parametrize("action", ["show", "cancel", "rm"])
-def test_an_unknown_run_id_is_one_line_exit_2(action: str, store: RunStore, store_path: Path,
-                                              capsys: pytest.CaptureFixture) -> None:
+def test_an_unknown_run_id_is_one_line_exit_2(
+    action: str, store: RunStore, store_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     err = cli_error(capsys, "runs", action, "4242", "--store", str(store_path))
     assert "no run 4242" in err
 
@@ -140,8 +149,10 @@ def test_an_unknown_run_id_is_one_line_exit_2(action: str, store: RunStore, stor
 def test_arrays_round_trip_as_npy_and_values_as_json(store: RunStore, store_path: Path) -> None:
     run = store.create_run("binary", {"digit": 5}, {"spec": "digits"})
     arrays = {
-        "scores": np.linspace(-3, 3, 11), "y_true": np.array([0, 1, 1], dtype=np.int8),
-        "mask": np.array([True, False]), "grid": np.arange(12, dtype=np.uint16).reshape(3, 4),
+        "scores": np.linspace(-3, 3, 11),
+        "y_true": np.array([0, 1, 1], dtype=np.int8),
+        "mask": np.array([True, False]),
+        "grid": np.arange(12, dtype=np.uint16).reshape(3, 4),
         "empty": np.zeros((0, 5)),
     }
     for name, value in arrays.items():
@@ -207,8 +218,7 @@ def test_a_finished_run_stays_finished_until_reopened(store: RunStore) -> None:
     assert store.get_run(other.id).status == "running"
 
 
-def test_a_vanished_job_is_interrupted_and_its_elapsed_time_ends_at_its_last_sign_of_life(
-        store: RunStore) -> None:
+def test_a_vanished_job_is_interrupted_and_its_elapsed_time_ends_at_its_last_sign_of_life(store: RunStore) -> None:
     run = store.create_run("binary", {}, {"spec": "digits"})
     store.mark_running(run.id, dead_pid())
     store.put_result(run.id, "cv_accuracy", [0.9, 0.91, 0.92])
@@ -253,8 +263,9 @@ def test_a_queued_run_whose_launcher_died_is_interrupted_after_the_grace_period(
     fresh = store.create_run("binary", {}, {"spec": "digits"})
     stale = store.create_run("binary", {}, {"spec": "digits"})
     with sqlite3.connect(store.path) as conn:
-        conn.execute("UPDATE runs SET created=?, heartbeat=NULL WHERE id=?",
-                     (time.time() - LAUNCH_GRACE_S - 1, stale.id))
+        conn.execute(
+            "UPDATE runs SET created=?, heartbeat=NULL WHERE id=?", (time.time() - LAUNCH_GRACE_S - 1, stale.id)
+        )
     conn.close()
     assert store.reap() == [stale.id]
     assert store.get_run(fresh.id).status == "queued"
@@ -304,19 +315,23 @@ print(polls, seen)
 """
 
 
-def test_one_writer_and_two_polling_readers_never_hit_a_locked_database(store: RunStore,
-                                                                       store_path: Path) -> None:
+def test_one_writer_and_two_polling_readers_never_hit_a_locked_database(store: RunStore, store_path: Path) -> None:
     run = store.create_run("binary", {}, {"spec": "digits"})
     seconds = "2.5"
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
 
     def start(code: str) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), str(store_path), str(run.id),
-                                 seconds], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        return subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(code), str(store_path), str(run.id), seconds],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
 
     procs = [start(WRITER), start(READER), start(READER)]
     outputs = [p.communicate(timeout=60) for p in procs]
-    for proc, (out, err) in zip(procs, outputs):
+    for proc, (_out, err) in zip(procs, outputs):
         assert proc.returncode == 0, err
         assert "locked" not in err
     steps = int(outputs[0][0])
@@ -333,7 +348,9 @@ def test_one_writer_and_two_polling_readers_never_hit_a_locked_database(store: R
 def test_two_stores_in_one_process_keep_their_writes_visible_to_other_processes(store_path: Path) -> None:
     first, second = RunStore(store_path), RunStore(store_path)  # the second must not disturb the first's locks
     run = first.create_run("binary", {}, {"spec": "digits"})
-    writer = f"from engine.store import RunStore; s = RunStore({str(store_path)!r}); s.add_event({run.id}, 'log'); s.close()"
+    writer = (
+        f"from engine.store import RunStore; s = RunStore({str(store_path)!r}); s.add_event({run.id}, 'log'); s.close()"
+    )
     subprocess.run([sys.executable, "-c", writer], check=True)  # a job that writes and exits
     later = first.create_run("binary", {}, {"spec": "digits"})
     reader = f"from engine.store import RunStore; print([r.id for r in RunStore({str(store_path)!r}).list_runs()])"

@@ -108,8 +108,9 @@ def test_the_latest_done_run_on_the_same_data_is_found(store: RunStore) -> None:
 def test_user_can_ask_for_a_target_precision_as_json(store_path: Path, capsys) -> None:
     store = RunStore(store_path)
     run_id = fake_binary_run(store)
-    code, out, _ = cli(capsys, "threshold", "--data", "digits", "--store", str(store_path), "--precision", "0.9",
-                       "--json")
+    code, out, _ = cli(
+        capsys, "threshold", "--data", "digits", "--store", str(store_path), "--precision", "0.9", "--json"
+    )
     assert code == 0
     report = json.loads(out)
     assert {"threshold", "precision", "recall", "f1", "table", "run_id"} <= report.keys()
@@ -131,13 +132,16 @@ def test_user_can_ask_for_a_threshold_or_a_recall(store_path: Path, capsys) -> N
     assert code == 0 and "precision" in out and "TP" in out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (("--precision", "1"), "no threshold reaches precision 1"),
-    (("--precision", "1.5"), "--precision must be between 0 and 1"),
-    (("--recall", "-0.2"), "--recall must be between 0 and 1"),
-    (("--threshold", "nan"), "--threshold must be a finite number"),
-    (("--digit", "12"), "digit 12 is not a class of this data"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (("--precision", "1"), "no threshold reaches precision 1"),
+        (("--precision", "1.5"), "--precision must be between 0 and 1"),
+        (("--recall", "-0.2"), "--recall must be between 0 and 1"),
+        (("--threshold", "nan"), "--threshold must be a finite number"),
+        (("--digit", "12"), "digit 12 is not a class of this data"),
+    ],
+)
 def test_unreachable_or_out_of_range_target_is_one_line_and_exit_2(store_path: Path, capsys, argv, message) -> None:
     fake_binary_run(RunStore(store_path))
     code, out, err = cli(capsys, "threshold", "--data", "digits", "--store", str(store_path), *argv)
@@ -147,9 +151,25 @@ def test_unreachable_or_out_of_range_target_is_one_line_and_exit_2(store_path: P
 
 def test_without_a_run_the_command_runs_one_and_reports_it(tmp_path: Path) -> None:
     store_path = tmp_path / "runs.sqlite"
-    out = subprocess.run([sys.executable, "-m", "engine", "threshold", "--data", "digits", "--store",
-                          str(store_path), "--precision", "0.9", "--json"],
-                         capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "threshold",
+            "--data",
+            "digits",
+            "--store",
+            str(store_path),
+            "--precision",
+            "0.9",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parents[1],
+    )
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     assert report["precision"] >= 0.9 and 0 < report["recall"] <= 1

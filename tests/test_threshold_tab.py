@@ -102,7 +102,10 @@ async def test_user_can_type_a_target_precision_and_sees_the_clis_numbers(scored
         current = tab.last_view.current
         assert current.precision >= 0.9
         assert (current.threshold, current.precision, current.recall) == (
-            report["threshold"], report["precision"], report["recall"])
+            report["threshold"],
+            report["precision"],
+            report["recall"],
+        )
         assert f"P {report['precision']:.4f}" in str(tab.query_one("#thr-status").render())
         await type_target(pilot, "r", "95%")
         assert tab.last_view.current.recall >= 0.95
@@ -126,8 +129,7 @@ async def test_user_can_cycle_table_and_curves_on_a_small_terminal(scored_store:
         for _ in range(4):
             await pilot.press("c")
             await pilot.pause()
-            shown.append([w.id for w in tab.query("#thr-table, CurvePlot") if w.display
-                          and w.parent.display])
+            shown.append([w.id for w in tab.query("#thr-table, CurvePlot") if w.display and w.parent.display])
         assert shown == [["curve-threshold"], ["curve-pr"], ["curve-roc"], ["thr-table"]]
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import copy_store, until
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -20,7 +21,6 @@ from tui.tabs.training import TrainingTab
 from tui.widgets.learning_curve_plot import LearningCurvePlot
 from tui.widgets.run_dialogs import ConfirmDialog
 from tui.widgets.run_list import RunList, RunTimes
-from helpers import copy_store, until
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +64,11 @@ async def open_training(pilot: Pilot) -> None:
 async def settled(pilot: Pilot) -> None:
     """Wait until the selected run and its learning curve are fully read and drawn."""
     t = tab(pilot.app)
-    await until(pilot, lambda: t._followed is not None and t._followed.settled and t._reader is not None
-                and not t._reader.is_running, what="the run's details")
+    await until(
+        pilot,
+        lambda: t._followed is not None and t._followed.settled and t._reader is not None and not t._reader.is_running,
+        what="the run's details",
+    )
     await pilot.pause()
 
 
@@ -94,8 +97,9 @@ async def test_user_deletes_a_finished_run_after_confirming(finished_store: Path
         assert [r.id for r in RunStore(path).list_runs()] == [1]
 
 
-async def test_the_learning_curve_draws_every_epoch_and_comes_back_at_once(finished_store: Path,
-                                                                           tmp_path: Path) -> None:
+async def test_the_learning_curve_draws_every_epoch_and_comes_back_at_once(
+    finished_store: Path, tmp_path: Path
+) -> None:
     app = training_app(copy_store(finished_store, tmp_path / "runs.sqlite"))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_training(pilot)
@@ -177,8 +181,13 @@ asyncio.run(main(Path(sys.argv[1])))
 
 def test_user_starts_a_run_and_watches_it_to_its_results_in_an_app_without_scikit_learn(store_path: Path) -> None:
     """The pilot runs in a fresh interpreter so its ``sys.modules`` says what the app process imported."""
-    out = subprocess.run([sys.executable, "-c", PILOT, str(store_path)], capture_output=True, text=True,
-                         timeout=120, cwd=Path(__file__).parents[1])
+    out = subprocess.run(
+        [sys.executable, "-c", PILOT, str(store_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parents[1],
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip() == ""  # neither scikit-learn nor scipy in the UI process
 

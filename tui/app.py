@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import Iterable
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.geometry import Size
-from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from engine.data import DataSpec, Dataset, load_dataset
+from engine.data import Dataset, DataSpec, load_dataset
 from engine.errors import ExplorerError
 from engine.store import Run, RunStore
-from tui.widgets.app_tabs import AppTabs
 from tui.deferred import DeferredTab
 from tui.help import HelpScreen
 from tui.messages import DatasetLoaded, RunsChanged
 from tui.tabs import TABS
+from tui.widgets.app_tabs import AppTabs
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 SETTLE_S = 1.0  # after the data loaded, start-up is over: what exists then lives as long as the app
@@ -35,21 +35,27 @@ class MnistExplorerApp(App[int]):
 
     TITLE = "mnist-explorer"
     AUTO_FOCUS = "TabPane *"  # keys go to the shown tab's first focusable widget, not to the tab bar
-    CSS_PATH = [Path(__file__).with_name("app.tcss"), *(tab.css_path for tab in TABS if tab.css_path.exists()),
-                *sorted(Path(__file__).parent.glob("widgets/*.tcss"))]
+    CSS_PATH = [
+        Path(__file__).with_name("app.tcss"),
+        *(tab.css_path for tab in TABS if tab.css_path.exists()),
+        *sorted(Path(__file__).parent.glob("widgets/*.tcss")),
+    ]
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
-        *(Binding(f"f{i}", f"show_tab('{tab.id}')", tab.title, show=False, id=f"tab-{tab.id}")
-          for i, tab in enumerate(TABS, start=1)),
+        *(
+            Binding(f"f{i}", f"show_tab('{tab.id}')", tab.title, show=False, id=f"tab-{tab.id}")
+            for i, tab in enumerate(TABS, start=1)
+        ),
     ]
 
     dataset: reactive[Dataset | None] = reactive(None)
     data_error: reactive[str | None] = reactive(None)  # why the data could not be loaded, if it could not
     runs: reactive[list[Run]] = reactive(list, always_update=True)
 
-    def __init__(self, data: DataSpec | None = None, store_path: Path | str | None = None,
-                 poll_interval: float = 0.5) -> None:
+    def __init__(
+        self, data: DataSpec | None = None, store_path: Path | str | None = None, poll_interval: float = 0.5
+    ) -> None:
         super().__init__()
         self.data_spec = data or DataSpec()
         self.store_path = store_path
@@ -87,7 +93,9 @@ class MnistExplorerApp(App[int]):
 
     @on(DatasetLoaded)
     def _dataset_loaded(self, message: DatasetLoaded) -> None:
-        self.sub_title = f"{message.dataset.source} · train {len(message.dataset.y_train):,} · test {len(message.dataset.y_test):,}"
+        self.sub_title = (
+            f"{message.dataset.source} · train {len(message.dataset.y_train):,} · test {len(message.dataset.y_test):,}"
+        )
         self.dataset = message.dataset
         self.set_timer(SETTLE_S, gc.freeze)
         # gc.freeze: the start-up objects (widgets, styles, caches; ~220,000) leave the garbage collector's full
@@ -158,7 +166,7 @@ class MnistExplorerApp(App[int]):
 
     def action_help(self) -> None:
         rows = []
-        for key, active in self.screen.active_bindings.items():
+        for _key, active in self.screen.active_bindings.items():
             binding = active.binding
             if not binding.description:
                 continue
@@ -171,16 +179,18 @@ class MnistExplorerApp(App[int]):
         """The command palette (ctrl+p) offers every tab and every described key of the current screen by name."""
         yield from super().get_system_commands(screen)
         for tab in TABS:
-            yield SystemCommand(f"Tab: {tab.title}", f"show the {tab.title} tab",
-                                partial(self.action_show_tab, tab.id))
+            yield SystemCommand(f"Tab: {tab.title}", f"show the {tab.title} tab", partial(self.action_show_tab, tab.id))
         keys: dict[tuple[DOMNode, str, str], list[str]] = {}
         for active in screen.active_bindings.values():
             binding, node = active.binding, active.node
             if binding.description and node is not self and node is not screen:
                 keys.setdefault((node, binding.action, binding.description), []).append(self.get_key_display(binding))
         for (node, action, description), displays in keys.items():
-            yield SystemCommand(f"{_owner_name(node)}: {description}", "key " + " or ".join(displays),
-                                partial(self.run_action, action, node))
+            yield SystemCommand(
+                f"{_owner_name(node)}: {description}",
+                "key " + " or ".join(displays),
+                partial(self.run_action, action, node),
+            )
 
 
 def _owner_name(node: DOMNode) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from engine.cli.common import data_spec, print_json
 from engine.data import load_dataset

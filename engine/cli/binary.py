@@ -25,8 +25,11 @@ class RunFailed(ExplorerError):
 def register(sub) -> None:
     from engine.cli.main import common_parent
 
-    p = sub.add_parser("binary", parents=[common_parent()],
-                       help="the binary detector: SGD 3-fold CV vs a dummy baseline, confusion, P/R/F1, ROC AUCs")
+    p = sub.add_parser(
+        "binary",
+        parents=[common_parent()],
+        help="the binary detector: SGD 3-fold CV vs a dummy baseline, confusion, P/R/F1, ROC AUCs",
+    )
     p.add_argument("--digit", metavar="D", type=int, default=5, help="the class to detect (default 5)")
     p.set_defaults(func=run)
 
@@ -44,15 +47,19 @@ def run(args: argparse.Namespace) -> int:
         return Detached.exit_code
     if done.status != "done":
         reason = f": {done.error}" if done.error else ""
-        raise RunFailed(f"run {done.id} {done.status}{reason} (`mnist-explorer runs show {done.id}"
-                        f"{store_option(store)}` for details)")
+        raise RunFailed(
+            f"run {done.id} {done.status}{reason} (`mnist-explorer runs show {done.id}"
+            f"{store_option(store)}` for details)"
+        )
     results = store.results(done.id, arrays=False)
     if args.json:
         print_json({"run_id": done.id, **{key: results[key] for key in JSON_KEYS}})
         return 0
     label = ds.class_names[args.digit]
     out = console()
-    out.print(f"[bold]Detecting {label}[/] on {ds.source} — {len(ds.y_train):,} training images, "
-              f"3-fold cross-validation (run {done.id})")
+    out.print(
+        f"[bold]Detecting {label}[/] on {ds.source} — {len(ds.y_train):,} training images, "
+        f"3-fold cross-validation (run {done.id})"
+    )
     out.print(BinaryReport(results, label))
     return 0

@@ -14,7 +14,6 @@ from engine.data.spec import DEFAULT_SEED, DEFAULT_SPEC, SOURCES_HELP, parse_tes
 from engine.errors import UsageError
 from engine.store import RunStore, default_store_path
 
-
 VALUE_OPTIONS = ("--data", "--test-size", "--seed", "--store")  # the shared options that take a value
 
 
@@ -26,15 +25,25 @@ def add_common_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     default = (lambda value: argparse.SUPPRESS) if suppress else (lambda value: value)
     group = parser.add_argument_group("data and store")
     group.add_argument("--data", metavar="SPEC", default=default(DEFAULT_SPEC), help=f"data source: {SOURCES_HELP}")
-    group.add_argument("--test-size", metavar="N", default=default(None),
-                       help="test set size when the source has none: a count or a fraction (default 0.2)")
-    group.add_argument("--seed", metavar="S", type=int, default=default(DEFAULT_SEED),
-                       help="seed of the train/test split (default 42)")
-    group.add_argument("--store", metavar="PATH", default=default(None),
-                       help=f"run store file (default {default_store_path()})")
+    group.add_argument(
+        "--test-size",
+        metavar="N",
+        default=default(None),
+        help="test set size when the source has none: a count or a fraction (default 0.2)",
+    )
+    group.add_argument(
+        "--seed", metavar="S", type=int, default=default(DEFAULT_SEED), help="seed of the train/test split (default 42)"
+    )
+    group.add_argument(
+        "--store", metavar="PATH", default=default(None), help=f"run store file (default {default_store_path()})"
+    )
     if suppress:
-        group.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                           help="print machine-readable JSON instead of tables")
+        group.add_argument(
+            "--json",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="print machine-readable JSON instead of tables",
+        )
 
 
 def data_spec(args: argparse.Namespace) -> DataSpec:

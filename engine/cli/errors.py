@@ -31,13 +31,24 @@ class RunFailed(ExplorerError):
 def register(sub) -> None:
     from engine.cli.main import common_parent
 
-    p = sub.add_parser("errors", parents=[common_parent()],
-                       help="multiclass error analysis: confusion heatmap, top confusions, most confident mistakes")
-    p.add_argument("--model", default="sgd", choices=list(MODELS),
-                   help="sgd (raw pixels), sgd-scaled (StandardScaler first), svc (rbf, one-vs-one) or "
-                        "svc-ovr (one-vs-rest SVCs); default sgd")
-    p.add_argument("--top", metavar="N", default=str(DEFAULT_TOP),
-                   help=f"how many most confident mistakes to list (default {DEFAULT_TOP})")
+    p = sub.add_parser(
+        "errors",
+        parents=[common_parent()],
+        help="multiclass error analysis: confusion heatmap, top confusions, most confident mistakes",
+    )
+    p.add_argument(
+        "--model",
+        default="sgd",
+        choices=list(MODELS),
+        help="sgd (raw pixels), sgd-scaled (StandardScaler first), svc (rbf, one-vs-one) or "
+        "svc-ovr (one-vs-rest SVCs); default sgd",
+    )
+    p.add_argument(
+        "--top",
+        metavar="N",
+        default=str(DEFAULT_TOP),
+        help=f"how many most confident mistakes to list (default {DEFAULT_TOP})",
+    )
     p.set_defaults(func=run)
 
 
@@ -50,8 +61,9 @@ def ensure_run(store: RunStore, model: str, spec: DataSpec, progress: Console) -
     run = follow(store, job.id, progress)
     if run.status != "done":
         reason = f": {run.error}" if run.error else ""
-        raise RunFailed(f"run {run.id} {run.status}{reason} (`mnist-explorer runs show {run.id}"
-                        f"{store_option(store)}` for details)")
+        raise RunFailed(
+            f"run {run.id} {run.status}{reason} (`mnist-explorer runs show {run.id}{store_option(store)}` for details)"
+        )
     return run
 
 
@@ -86,15 +98,24 @@ def run(args: argparse.Namespace) -> int:
         print_json(errors_dict(done, accuracy, analysis, top))
         return 0
     out = console()
-    out.print(f"[bold]{MODELS[model]}[/] on {spec.spec} — 3-fold cross-validated accuracy "
-              f"[bold]{accuracy:.2%}[/] on {len(analysis.y_true):,} training images (run {done.id})")
+    out.print(
+        f"[bold]{MODELS[model]}[/] on {spec.spec} — 3-fold cross-validated accuracy "
+        f"[bold]{accuracy:.2%}[/] on {len(analysis.y_true):,} training images (run {done.id})"
+    )
     names = analysis.class_names
-    out.print(Group(
-        Heatmap(analysis.matrix("counts"), names, title="Confusion matrix (counts)"),
-        "",
-        Heatmap(analysis.matrix("errors"), names, percent=True, blank_diagonal=True,
-                title="Errors only: % of each true class, diagonal removed"),
-    ))
+    out.print(
+        Group(
+            Heatmap(analysis.matrix("counts"), names, title="Confusion matrix (counts)"),
+            "",
+            Heatmap(
+                analysis.matrix("errors"),
+                names,
+                percent=True,
+                blank_diagonal=True,
+                title="Errors only: % of each true class, diagonal removed",
+            ),
+        )
+    )
     out.print(_confusions_table(analysis))
     if top:
         out.print(_mistakes_table(analysis, top))
@@ -112,9 +133,15 @@ def _confusions_table(analysis: ErrorAnalysis, limit: int = 10) -> Table:
 
 def _mistakes_table(analysis: ErrorAnalysis, top: int) -> Table:
     names = analysis.class_names
-    table = Table("training index", "label", "predicted", "margin", "top 3 scores",
-                  title="Most confident mistakes (likely label errors): score of prediction − score of label",
-                  title_justify="left")
+    table = Table(
+        "training index",
+        "label",
+        "predicted",
+        "margin",
+        "top 3 scores",
+        title="Most confident mistakes (likely label errors): score of prediction − score of label",
+        title_justify="left",
+    )
     for m in analysis.mistakes(top):
         scores = "  ".join(f"{names[c]} {s:.2f}" for c, s in analysis.top_classes(m.index))
         table.add_row(str(m.index), names[m.true], names[m.predicted], f"{m.margin:.3f}", scores)

@@ -38,8 +38,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     out = console()
     h, w = ds.image_shape
-    out.print(f"[bold]{ds.source}[/]  train {info['n_train']:,} · test {info['n_test']:,} · "
-              f"images {h}×{w} {info['dtype']}")
+    out.print(
+        f"[bold]{ds.source}[/]  train {info['n_train']:,} · test {info['n_test']:,} · images {h}×{w} {info['dtype']}"
+    )
     table = Table("class", "name", "train", "test", title="Images per class", title_justify="left")
     for c, name in enumerate(ds.class_names):
         table.add_row(str(c), name, f"{info['class_counts_train'][c]:,}", f"{info['class_counts_test'][c]:,}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Sequence
 from importlib import import_module
-from typing import Callable, Sequence
 
 from engine import __version__
 from engine.cli.common import VALUE_OPTIONS, add_common_options
@@ -13,8 +13,14 @@ from engine.errors import ExplorerError
 
 # Each command module has ``register(subparsers)`` which adds its parser with ``func=run(args) -> int``.
 # They are imported only when a command is given, so that opening the app costs none of their imports.
-COMMANDS = ["engine.cli.info", "engine.cli.binary", "engine.cli.threshold", "engine.cli.errors",
-            "engine.cli.search", "engine.cli.runs"]
+COMMANDS = [
+    "engine.cli.info",
+    "engine.cli.binary",
+    "engine.cli.threshold",
+    "engine.cli.errors",
+    "engine.cli.search",
+    "engine.cli.runs",
+]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,8 +54,11 @@ def _names_a_command(argv: Sequence[str]) -> bool:
     return False
 
 
-def main(argv: list[str] | None = None, open_app: Callable[[argparse.Namespace], int] | None = None,
-         extra_commands: Sequence[str] = ()) -> int:
+def main(
+    argv: list[str] | None = None,
+    open_app: Callable[[argparse.Namespace], int] | None = None,
+    extra_commands: Sequence[str] = (),
+) -> int:
     """Run the CLI; ``open_app`` starts the TUI when no subcommand is given; ``extra_commands`` add subcommands."""
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(extra_commands, with_commands=_names_a_command(argv)).parse_args(argv)

@@ -7,7 +7,7 @@ so Ctrl+C here only stops following: the run keeps going and the user is told ho
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
@@ -33,20 +33,35 @@ def store_option(store: RunStore) -> str:
     return "" if store.path.resolve() == default_store_path().resolve() else f" --store {store.path}"
 
 
-def follow(store: RunStore, run_id: int, console: Console, *, poll: float = 0.2,
-           describe: Callable[[Event], str | None] = log_line) -> Run:
+def follow(
+    store: RunStore,
+    run_id: int,
+    console: Console,
+    *,
+    poll: float = 0.2,
+    describe: Callable[[Event], str | None] = log_line,
+) -> Run:
     """Show the run's progress (steps, elapsed, ETA) and its event lines until it finishes; returns the final Run.
 
     Raises :class:`Detached` on Ctrl+C (the run keeps running).
     """
     run = store.get_run(run_id)
     last_seq = 0
-    columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("[dim]{task.fields[elapsed]}[/] {task.fields[eta]}"))
+    columns = (
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[dim]{task.fields[elapsed]}[/] {task.fields[eta]}"),
+    )
     try:
         with Progress(*columns, console=console, transient=False) as progress:
-            task = progress.add_task(f"run {run.id} {run.kind} {describe_params(run.params)}".strip(),
-                                     total=run.fits_total or None, elapsed="0:00", eta="")
+            task = progress.add_task(
+                f"run {run.id} {run.kind} {describe_params(run.params)}".strip(),
+                total=run.fits_total or None,
+                elapsed="0:00",
+                eta="",
+            )
             while True:
                 for event in store.events(run_id, after=last_seq):
                     last_seq = event.seq
@@ -55,9 +70,13 @@ def follow(store: RunStore, run_id: int, console: Console, *, poll: float = 0.2,
                         progress.console.print(f"  {line}", highlight=False, markup=False)
                 run = store.get_run(run_id)
                 eta = run.eta()
-                progress.update(task, completed=run.fits_done, total=run.fits_total or None,
-                                elapsed=format_duration(run.elapsed()),
-                                eta=f"ETA {format_duration(eta)}" if eta is not None else "")
+                progress.update(
+                    task,
+                    completed=run.fits_done,
+                    total=run.fits_total or None,
+                    elapsed=format_duration(run.elapsed()),
+                    eta=f"ETA {format_duration(eta)}" if eta is not None else "",
+                )
                 if not run.active:
                     break
                 store.reap()
@@ -68,7 +87,9 @@ def follow(store: RunStore, run_id: int, console: Console, *, poll: float = 0.2,
                     progress.console.print(f"  {line}", highlight=False, markup=False)
     except KeyboardInterrupt:
         where = store_option(store)
-        raise Detached(f"stopped following; run {run_id} keeps running in the background — "
-                       f"`mnist-explorer runs show {run_id}{where}` to see it, "
-                       f"`mnist-explorer runs cancel {run_id}{where}` to stop it") from None
+        raise Detached(
+            f"stopped following; run {run_id} keeps running in the background — "
+            f"`mnist-explorer runs show {run_id}{where}` to see it, "
+            f"`mnist-explorer runs cancel {run_id}{where}` to stop it"
+        ) from None
     return run

@@ -13,7 +13,6 @@ from engine.jobs import cancel_run
 from engine.render.status import format_duration
 from engine.store import Run, RunStore
 
-
 LOG_TAIL = 10
 
 
@@ -67,15 +66,28 @@ def _list(args: argparse.Namespace) -> int:
         table.add_column(name, no_wrap=name not in ("params", "data"), overflow="fold")
     for r in runs:
         progress = f"{r.fits_done}/{r.fits_total}" if r.fits_total else "–"
-        table.add_row(str(r.id), r.kind, describe_params(r.params), r.data.get("spec", ""), _status(r), progress,
-                      format_duration(r.elapsed()))
+        table.add_row(
+            str(r.id),
+            r.kind,
+            describe_params(r.params),
+            r.data.get("spec", ""),
+            _status(r),
+            progress,
+            format_duration(r.elapsed()),
+        )
     console().print(table if runs else "No runs yet.")
     return 0
 
 
 def _status(run: Run) -> str:
-    colour = {"done": "green", "failed": "red", "cancelled": "yellow", "interrupted": "magenta",
-              "running": "cyan", "queued": "blue"}[run.status]
+    colour = {
+        "done": "green",
+        "failed": "red",
+        "cancelled": "yellow",
+        "interrupted": "magenta",
+        "running": "cyan",
+        "queued": "blue",
+    }[run.status]
     return f"[{colour}]{run.status}[/]"
 
 
@@ -88,8 +100,10 @@ def _show(args: argparse.Namespace) -> int:
         print_json(d)
         return 0
     out = console()
-    out.print(f"[bold]run {run.id}[/] {run.kind} {describe_params(run.params)} on {run.data.get('spec')} — "
-              f"{_status(run)}, {run.fits_done}/{run.fits_total} steps, {format_duration(run.elapsed())}")
+    out.print(
+        f"[bold]run {run.id}[/] {run.kind} {describe_params(run.params)} on {run.data.get('spec')} — "
+        f"{_status(run)}, {run.fits_done}/{run.fits_total} steps, {format_duration(run.elapsed())}"
+    )
     if run.error:
         out.print(f"[red]{run.error}[/]")
     table = Table("result", "value", title_justify="left")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 from rich.console import Console
 from rich.live import Live
@@ -22,8 +22,7 @@ from engine.search.registry import ESTIMATORS
 from engine.search.state import SearchReader, SearchState, read_search
 from engine.store import Run, RunStore
 
-JSON_RESULT_KEYS = ("params", "mean_test_score", "std_test_score", "split_scores", "rank_test_score",
-                    "mean_fit_time")
+JSON_RESULT_KEYS = ("params", "mean_test_score", "std_test_score", "split_scores", "rank_test_score", "mean_fit_time")
 
 
 class SearchFailed(ExplorerError):
@@ -34,22 +33,38 @@ def register(sub) -> None:
     from engine.cli.main import common_parent
 
     p = sub.add_parser(
-        "search", parents=[common_parent()], help="grid search with cross-validation, live leaderboard",
+        "search",
+        parents=[common_parent()],
+        help="grid search with cross-validation, live leaderboard",
         description="Cross-validated grid search (StratifiedKFold, no shuffle), run as a background job whose "
-                    "every (config, fold) result is stored as it finishes. Estimators: "
-                    + ", ".join(f"{n} ({s.description})" for n, s in ESTIMATORS.items()) + ".")
+        "every (config, fold) result is stored as it finishes. Estimators: "
+        + ", ".join(f"{n} ({s.description})" for n, s in ESTIMATORS.items())
+        + ".",
+    )
     p.add_argument("estimator", metavar="ESTIMATOR", help=f"one of {', '.join(ESTIMATORS)}")
-    p.add_argument("--param", metavar="NAME=V1,V2", action="append", default=[],
-                   help="a parameter and its values (repeatable); default for knn: "
-                        "n_neighbors=3,4,5,6 weights=uniform,distance")
+    p.add_argument(
+        "--param",
+        metavar="NAME=V1,V2",
+        action="append",
+        default=[],
+        help="a parameter and its values (repeatable); default for knn: n_neighbors=3,4,5,6 weights=uniform,distance",
+    )
     p.add_argument("--cv", metavar="K", default="5", help="number of stratified folds (default 5)")
-    p.add_argument("--backend", choices=BACKENDS, default="local",
-                   help="local joblib workers, or dask distributed (default local)")
-    p.add_argument("--scheduler", metavar="ADDR", default=None,
-                   help="dask scheduler address (tcp://HOST:8786); without it --backend dask starts a LocalCluster")
+    p.add_argument(
+        "--backend", choices=BACKENDS, default="local", help="local joblib workers, or dask distributed (default local)"
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        default=None,
+        help="dask scheduler address (tcp://HOST:8786); without it --backend dask starts a LocalCluster",
+    )
     p.add_argument("--detach", action="store_true", help="start the search in the background, print its run id")
-    p.add_argument("--exact-sklearn", action="store_true",
-                   help="fit every (config, fold) with scikit-learn even when a shared-neighbour search applies")
+    p.add_argument(
+        "--exact-sklearn",
+        action="store_true",
+        help="fit every (config, fold) with scikit-learn even when a shared-neighbour search applies",
+    )
     p.set_defaults(func=run)
 
 
@@ -70,8 +85,10 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"run_id": run_.id})
         else:
-            console().print(f"search started: run {run_.id} — `mnist-explorer runs watch {run_.id}"
-                            f"{store_option(store)}` to follow it")
+            console().print(
+                f"search started: run {run_.id} — `mnist-explorer runs watch {run_.id}"
+                f"{store_option(store)}` to follow it"
+            )
         return 0
     return finish(store, run_.id, args.json)
 
@@ -92,9 +109,14 @@ def finish(store: RunStore, run_id: int, as_json: bool) -> int:
 def search_json(store: RunStore, run_id: int) -> dict:
     """The JSON a finished search prints: run_id, best_params, best_score, results, test_accuracy, elapsed_s."""
     r = store.results(run_id, arrays=False)
-    return {"run_id": run_id, "best_params": r["best_params"], "best_score": r["best_score"],
-            "results": [{k: row[k] for k in JSON_RESULT_KEYS} for row in r["results"]],
-            "test_accuracy": r["test_accuracy"], "elapsed_s": r["elapsed_s"]}
+    return {
+        "run_id": run_id,
+        "best_params": r["best_params"],
+        "best_score": r["best_score"],
+        "results": [{k: row[k] for k in JSON_RESULT_KEYS} for row in r["results"]],
+        "test_accuracy": r["test_accuracy"],
+        "elapsed_s": r["elapsed_s"],
+    }
 
 
 def _wait_quietly(store: RunStore, run_id: int) -> Run:
@@ -108,9 +130,11 @@ def _wait_quietly(store: RunStore, run_id: int) -> Run:
 
 def _detached(store: RunStore, run_id: int) -> Detached:
     where = store_option(store)
-    return Detached(f"stopped following; search run {run_id} keeps running — "
-                    f"`mnist-explorer runs watch {run_id}{where}` to follow it again, "
-                    f"`mnist-explorer runs cancel {run_id}{where}` to stop it")
+    return Detached(
+        f"stopped following; search run {run_id} keeps running — "
+        f"`mnist-explorer runs watch {run_id}{where}` to follow it again, "
+        f"`mnist-explorer runs cancel {run_id}{where}` to stop it"
+    )
 
 
 def _states(store: RunStore, run_id: int, poll: float) -> Iterator[SearchState]:
@@ -133,7 +157,7 @@ def watch(store: RunStore, run_id: int, out: Console, poll: float = 0.25) -> Run
         raise ExplorerError(f"run {run_id} is a {state.run.kind} run, not a search")
     try:
         if not out.is_terminal:  # a pipe or a file gets the final leaderboard once
-            for state in states:
+            for state in states:  # noqa: B007 - the last state is the one printed
                 continue
             out.print(LeaderboardView(state))
             return state.run

@@ -12,15 +12,23 @@ from rich.style import Style
 from rich.text import Text
 
 from engine.cli.common import console, data_spec, open_store, positive_int, print_json
-from engine.data import DataSpec, Dataset, load_dataset
+from engine.data import Dataset, DataSpec, load_dataset
 from engine.errors import StoreError, UsageError
 from engine.jobs import launch
 from engine.models.binary import check_digit
 from engine.render.digits import DigitGrid
 from engine.render.threshold import threshold_text
 from engine.store import Run, RunStore
-from engine.threshold import (BINARY_KIND, DEFAULT_DIGIT, Neighbour, ThresholdAnalysis, ThresholdView,
-                              find_binary_run, format_threshold, load_analysis)
+from engine.threshold import (
+    BINARY_KIND,
+    DEFAULT_DIGIT,
+    Neighbour,
+    ThresholdAnalysis,
+    ThresholdView,
+    find_binary_run,
+    format_threshold,
+    load_analysis,
+)
 
 POLL_S = 0.2
 MISTAKE = Style(color="red", bold=True)
@@ -29,14 +37,19 @@ MISTAKE = Style(color="red", bold=True)
 def register(sub) -> None:
     from engine.cli.main import common_parent
 
-    p = sub.add_parser("threshold", parents=[common_parent()],
-                       help="precision, recall and F1 around a threshold of the binary detector's scores")
+    p = sub.add_parser(
+        "threshold",
+        parents=[common_parent()],
+        help="precision, recall and F1 around a threshold of the binary detector's scores",
+    )
     p.add_argument("--digit", metavar="D", type=int, default=DEFAULT_DIGIT, help="the class to detect (default 5)")
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--precision", metavar="P", type=float,
-                       help="go to the lowest threshold whose precision is at least P (0–1)")
-    where.add_argument("--recall", metavar="R", type=float,
-                       help="go to the highest threshold whose recall is still at least R (0–1)")
+    where.add_argument(
+        "--precision", metavar="P", type=float, help="go to the lowest threshold whose precision is at least P (0–1)"
+    )
+    where.add_argument(
+        "--recall", metavar="R", type=float, help="go to the highest threshold whose recall is still at least R (0–1)"
+    )
     where.add_argument("--threshold", metavar="T", type=float, help="this threshold (default 0, SGD's own)")
     p.add_argument("--rows", metavar="N", default="5", help="table rows either side of the threshold (default 5)")
     p.set_defaults(func=run)
@@ -82,13 +95,16 @@ def run_binary(store: RunStore, digit: int, spec: DataSpec) -> Run:
         time.sleep(POLL_S)
         store.reap()
         run = store.get_run(run.id)
-        line = (f"no done binary run for digit {digit} on {spec.label}: running one (run {run.id}) "
-                f"{run.fits_done}/{run.fits_total or '?'} fits, {time.monotonic() - started:.0f}s")
+        line = (
+            f"no done binary run for digit {digit} on {spec.label}: running one (run {run.id}) "
+            f"{run.fits_done}/{run.fits_total or '?'} fits, {time.monotonic() - started:.0f}s"
+        )
         if tty:
             sys.stderr.write(f"\r{line}\x1b[K")
             sys.stderr.flush()
-    sys.stderr.write(("\r\x1b[K" if tty else "") + f"binary run {run.id} {run.status} in "
-                     f"{time.monotonic() - started:.1f}s\n")
+    sys.stderr.write(
+        ("\r\x1b[K" if tty else "") + f"binary run {run.id} {run.status} in {time.monotonic() - started:.1f}s\n"
+    )
     if run.status != "done":
         raise StoreError(f"binary run {run.id} {run.status}: {run.error or 'no scores'}")
     return run
@@ -100,15 +116,15 @@ def render_view(view: ThresholdView, dataset: Dataset, spec: DataSpec) -> Group:
     header = Text.from_markup(
         f"[bold]run {view.run_id}[/] · digit {view.digit} · {spec.label} · threshold "
         f"[bold]{format_threshold(c.threshold)}[/] → precision [bold]{c.precision:.4f}[/] · recall "
-        f"[bold]{c.recall:.4f}[/] · F1 {c.f1:.4f}  (step {view.step + 1:,} of {view.n_steps:,})")
+        f"[bold]{c.recall:.4f}[/] · F1 {c.f1:.4f}  (step {view.step + 1:,} of {view.n_steps:,})"
+    )
     return Group(header, threshold_text(view), neighbour_grid(view, dataset))
 
 
 def neighbour_grid(view: ThresholdView, dataset: Dataset) -> Group:
     """Digits just above and just below the threshold; red captions are mistakes one step would change."""
     parts: list = []
-    for title, group in (("just above (predicted the digit)", view.above),
-                         ("just below (predicted not)", view.below)):
+    for title, group in (("just above (predicted the digit)", view.above), ("just below (predicted not)", view.below)):
         if group:
             parts.append(Text(title, style="bold"))
             parts.append(digit_grid(group, dataset))
@@ -117,6 +133,9 @@ def neighbour_grid(view: ThresholdView, dataset: Dataset) -> Group:
 
 def digit_grid(group: list[Neighbour], dataset: Dataset) -> DigitGrid:
     """One row of digits captioned with score and true label (a mistake's caption in red)."""
-    return DigitGrid(dataset.X_train[[n.index for n in group]],
-                     [f"{format_threshold(n.score)} {n.label}" for n in group], len(group),
-                     caption_styles=[MISTAKE if n.mistake else None for n in group])
+    return DigitGrid(
+        dataset.X_train[[n.index for n in group]],
+        [f"{format_threshold(n.score)} {n.label}" for n in group],
+        len(group),
+        caption_styles=[MISTAKE if n.mistake else None for n in group],
+    )

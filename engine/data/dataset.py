@@ -90,9 +90,8 @@ def _pixels_to_uint8(X: np.ndarray, what: str) -> np.ndarray:
 def _labels_to_int64(y: np.ndarray, what: str) -> np.ndarray:
     if y.dtype == bool or not (np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)):
         raise DataError(f"{what}: labels must be class numbers 0-255, got {y.dtype}")
-    if np.issubdtype(y.dtype, np.floating):
-        if not (np.isfinite(y).all() and np.all(np.mod(y, 1) == 0)):
-            raise DataError(f"{what}: labels must be whole numbers, got fractional or NaN values")
+    if np.issubdtype(y.dtype, np.floating) and not (np.isfinite(y).all() and np.all(np.mod(y, 1) == 0)):
+        raise DataError(f"{what}: labels must be whole numbers, got fractional or NaN values")
     lo, hi = y.min(), y.max()
     if lo < 0 or hi > 255:
         raise DataError(f"{what}: labels out of range 0-255 (min {lo:g}, max {hi:g})")

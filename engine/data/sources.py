@@ -17,8 +17,16 @@ from engine.errors import DataError
 
 DIGIT_NAMES = tuple(str(d) for d in range(10))
 FASHION_NAMES = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
 )
 IDX_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -90,7 +98,9 @@ def read_mnist5k() -> tuple[np.ndarray, np.ndarray, str]:
     except (OSError, ValueError, EOFError):
         table = _read_gz_csv(path, n_cols=785)
         if table.shape != MNIST5K_SHAPE:
-            raise DataError(f"{path}: expected {MNIST5K_SHAPE[0]} rows of {MNIST5K_SHAPE[1]} values, got {table.shape}")
+            raise DataError(
+                f"{path}: expected {MNIST5K_SHAPE[0]} rows of {MNIST5K_SHAPE[1]} values, got {table.shape}"
+            ) from None
         try:
             cached.parent.mkdir(parents=True, exist_ok=True)
             tmp = cached.with_suffix(f".{os.getpid()}.tmp.npy")
@@ -201,16 +211,19 @@ def read_idx_folder(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     if n_classes > len(names):
         names = tuple(str(c) for c in range(n_classes))
     return (
-        arrays["train_images"], arrays["train_labels"].astype(np.int64),
-        arrays["test_images"], arrays["test_labels"].astype(np.int64),
-        names, f"{label} ({folder})",
+        arrays["train_images"],
+        arrays["train_labels"].astype(np.int64),
+        arrays["test_images"],
+        arrays["test_labels"].astype(np.int64),
+        names,
+        f"{label} ({folder})",
     )
 
 
 def identify_idx(folder: Path, test_labels: np.ndarray) -> tuple[str, tuple[str, ...]]:
     """(description, class names) of an IDX folder: MNIST and Fashion-MNIST are recognised by their 10,000 test
     labels' first values; otherwise a folder whose name says "fashion" gets the Fashion-MNIST names."""
-    head = tuple(int(v) for v in test_labels[:len(FASHION_TEST_HEAD)])
+    head = tuple(int(v) for v in test_labels[: len(FASHION_TEST_HEAD)])
     if len(test_labels) == 10_000 and head == FASHION_TEST_HEAD:
         return "Fashion-MNIST", FASHION_NAMES
     if len(test_labels) == 10_000 and head == MNIST_TEST_HEAD:
@@ -271,8 +284,16 @@ def read_openml(name: str) -> tuple[np.ndarray, np.ndarray, str]:
     try:
         with warnings.catch_warnings():  # its retry warnings would break the one-line promise
             warnings.simplefilter("ignore")
-            X, y = fetch_openml(name, version="active", return_X_y=True, as_frame=False,
-                                data_home=str(data_home), parser="liac-arff", n_retries=1, delay=0.5)
+            X, y = fetch_openml(
+                name,
+                version="active",
+                return_X_y=True,
+                as_frame=False,
+                data_home=str(data_home),
+                parser="liac-arff",
+                n_retries=1,
+                delay=0.5,
+            )
     except OSError as exc:
         raise DataError(
             f"openml:{name}: cannot download ({exc.__class__.__name__}); offline, use mnist5k, digits, "

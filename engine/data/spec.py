@@ -43,7 +43,7 @@ class DataSpec:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "DataSpec":
+    def from_dict(cls, d: dict) -> DataSpec:
         return cls(spec=d["spec"], test_size=d.get("test_size", DEFAULT_TEST_SIZE), seed=d.get("seed", DEFAULT_SEED))
 
     @property
@@ -93,8 +93,7 @@ def _from_npz(path: Path, spec: DataSpec) -> Dataset:
     arrays = sources.read_npz(path)
     split_keys = {"X_train", "y_train", "X_test", "y_test"}
     if split_keys <= arrays.keys():
-        return _checked(arrays["X_train"], arrays["y_train"], arrays["X_test"], arrays["y_test"], None,
-                        f"npz {path}")
+        return _checked(arrays["X_train"], arrays["y_train"], arrays["X_test"], arrays["y_test"], None, f"npz {path}")
     if {"X", "y"} <= arrays.keys():
         return _split(arrays["X"], arrays["y"], None, f"npz {path}", spec)
     have = ", ".join(sorted(arrays)) or "nothing"
@@ -114,9 +113,10 @@ def _checked(X_tr, y_tr, X_te, y_te, names, source: str) -> Dataset:
         raise DataError(f"{source}: train images are {X_tr.shape[1:]} but test images are {X_te.shape[1:]}")
     unseen = np.setdiff1d(y_te, y_tr)
     if len(unseen):
-        raise DataError(f"{source}: test labels include class {', '.join(map(str, unseen[:5]))} "
-                        "that no training image has")
+        raise DataError(
+            f"{source}: test labels include class {', '.join(map(str, unseen[:5]))} that no training image has"
+        )
     n_classes = int(y_tr.max()) + 1
     if names is None or len(names) < n_classes:
         names = tuple(str(c) for c in range(n_classes))
-    return Dataset(X_tr, y_tr, X_te, y_te, tuple(names[:max(n_classes, 1)]), source)
+    return Dataset(X_tr, y_tr, X_te, y_te, tuple(names[: max(n_classes, 1)]), source)

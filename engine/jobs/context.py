@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.data import DataSpec, Dataset, load_dataset
+from engine.data import Dataset, DataSpec, load_dataset
 from engine.store import Run, RunStore
 
 
@@ -42,8 +42,9 @@ class JobContext:
     def dataset(self) -> Dataset:
         return load_dataset(self.data_spec)
 
-    def progress(self, done: int | None = None, total: int | None = None, *, advance: int = 0,
-                 force: bool = False) -> None:
+    def progress(
+        self, done: int | None = None, total: int | None = None, *, advance: int = 0, force: bool = False
+    ) -> None:
         """Set (or advance) the count of finished steps out of ``total``."""
         if total is not None:
             self._total = total
@@ -66,8 +67,10 @@ class JobContext:
     def save(self, **results: Any) -> None:
         """Store results, all in one transaction (numpy arrays as ``.npy``, anything else as JSON): what belongs
         together, such as scores and their labels, is never half there after a kill."""
-        self.store.put_results(self.run_id, {name: value.item() if isinstance(value, np.generic) else value
-                                             for name, value in results.items()})
+        self.store.put_results(
+            self.run_id,
+            {name: value.item() if isinstance(value, np.generic) else value for name, value in results.items()},
+        )
 
     def saved(self, name: str, default: Any = None) -> Any:
         """A result this run stored earlier (used when resuming)."""

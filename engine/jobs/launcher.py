@@ -34,7 +34,7 @@ def launch(store: RunStore, kind: str, params: dict, data: DataSpec, run_id: int
     log_path = store.log_path(run.id)
     try:
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(log_path, "ab")
+        log = open(log_path, "ab")  # noqa: SIM115 - handed to the child process, closed after spawning
     except OSError as exc:
         store.finish(run.id, "failed", f"cannot write the job's log {log_path} ({exc.strerror or exc})")
         raise StoreError(f"{log_path}: cannot write the job's log ({exc.strerror or exc})") from None
@@ -42,8 +42,12 @@ def launch(store: RunStore, kind: str, params: dict, data: DataSpec, run_id: int
         with log:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "engine.jobs.worker", str(store.path.absolute()), str(run.id)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                start_new_session=True, close_fds=True, cwd=_import_root(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+                close_fds=True,
+                cwd=_import_root(),
             )
     except OSError as exc:
         store.finish(run.id, "failed", f"cannot start the job process ({exc.strerror or exc})")

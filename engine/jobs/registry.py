@@ -7,7 +7,7 @@ reports through ``ctx.progress``, ``ctx.log``, ``ctx.event`` and ``ctx.save``.
 from __future__ import annotations
 
 import importlib
-from typing import Callable
+from collections.abc import Callable
 
 JOB_KINDS: dict[str, str] = {
     "binary": "engine.models.binary:run_binary",

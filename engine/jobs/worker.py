@@ -14,7 +14,7 @@ from engine.jobs.registry import job_function
 from engine.store import RunStore
 
 
-def _on_sigterm(signum, frame) -> None:  # noqa: ARG001
+def _on_sigterm(signum, frame) -> None:
     raise Cancelled()
 
 

@@ -23,8 +23,9 @@ N_FOLDS = 3
 
 def check_digit(digit: int, n_classes: int, class_names: tuple[str, ...]) -> None:
     if not 0 <= digit < n_classes:
-        raise UsageError(f"digit {digit} is not a class of this data (classes 0–{n_classes - 1}: "
-                         f"{', '.join(class_names)})")
+        raise UsageError(
+            f"digit {digit} is not a class of this data (classes 0–{n_classes - 1}: {', '.join(class_names)})"
+        )
 
 
 def run_binary(ctx: JobContext) -> None:
@@ -67,11 +68,13 @@ def run_binary(ctx: JobContext) -> None:
     ctx.progress(advance=1)
 
     predicted = (scores > 0).astype(np.int8)
-    ctx.save(confusion=confusion_matrix(y, predicted, labels=[0, 1]).tolist(),
-             precision=float(precision_score(y, predicted, zero_division=0)),
-             recall=float(recall_score(y, predicted, zero_division=0)),
-             f1=float(f1_score(y, predicted, zero_division=0)),
-             roc_auc_sgd=float(roc_auc_score(y, scores)))
+    ctx.save(
+        confusion=confusion_matrix(y, predicted, labels=[0, 1]).tolist(),
+        precision=float(precision_score(y, predicted, zero_division=0)),
+        recall=float(recall_score(y, predicted, zero_division=0)),
+        f1=float(f1_score(y, predicted, zero_division=0)),
+        roc_auc_sgd=float(roc_auc_score(y, scores)),
+    )
 
     proba = np.zeros(len(y))
     for i, (train, test) in enumerate(folds):

@@ -58,8 +58,15 @@ def run_learning_curve(ctx: JobContext) -> None:
         val_acc.append(float(model.score(X_val, y_val)))
         ctx.event("epoch", epoch=epoch, train_accuracy=train_acc[-1], val_accuracy=val_acc[-1])
         ctx.progress(epoch, force=True)
-    ctx.save(epochs=list(range(1, epochs + 1)), train_accuracy=train_acc, val_accuracy=val_acc,
-             n_fit=int(len(y_fit)), n_val=int(len(y_val)))
+    ctx.save(
+        epochs=list(range(1, epochs + 1)),
+        train_accuracy=train_acc,
+        val_accuracy=val_acc,
+        n_fit=int(len(y_fit)),
+        n_val=int(len(y_val)),
+    )
     best = int(np.argmax(val_acc))
-    ctx.log(f"best validation accuracy {val_acc[best]:.4f} after epoch {best + 1}; "
-            f"last: train {train_acc[-1]:.4f}, validation {val_acc[-1]:.4f}")
+    ctx.log(
+        f"best validation accuracy {val_acc[best]:.4f} after epoch {best + 1}; "
+        f"last: train {train_acc[-1]:.4f}, validation {val_acc[-1]:.4f}"
+    )

@@ -19,7 +19,8 @@ image ``i`` of the run's data spec.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -109,10 +110,14 @@ def run_multiclass(ctx: JobContext) -> None:
     counts = np.bincount(y, minlength=ds.n_classes)
     small = [ds.class_names[c] for c in np.flatnonzero((counts > 0) & (counts < N_FOLDS))]
     if small:
-        raise UsageError(f"{N_FOLDS}-fold cross-validation needs at least {N_FOLDS} training images of every "
-                         f"class; too few of: {', '.join(small)}")
-    ctx.log(f"{MODELS[model]}: {N_FOLDS}-fold cross-validated predictions on {len(y):,} training images, "
-            f"{ds.n_classes} classes")
+        raise UsageError(
+            f"{N_FOLDS}-fold cross-validation needs at least {N_FOLDS} training images of every "
+            f"class; too few of: {', '.join(small)}"
+        )
+    ctx.log(
+        f"{MODELS[model]}: {N_FOLDS}-fold cross-validated predictions on {len(y):,} training images, "
+        f"{ds.n_classes} classes"
+    )
     folds = list(StratifiedKFold(N_FOLDS).split(X, y))
     ctx.progress(0, N_FOLDS)
 
@@ -133,7 +138,14 @@ def run_multiclass(ctx: JobContext) -> None:
         ctx.progress(advance=1)
 
     accuracy = float(np.mean(y_pred == y))
-    ctx.save(y_true=y.astype(np.int64), y_pred=y_pred, scores=scores, cv_accuracy=accuracies,
-             confusion=confusion_matrix(y, y_pred, ds.n_classes).tolist(), model=model,
-             class_names=list(ds.class_names), accuracy=accuracy)
+    ctx.save(
+        y_true=y.astype(np.int64),
+        y_pred=y_pred,
+        scores=scores,
+        cv_accuracy=accuracies,
+        confusion=confusion_matrix(y, y_pred, ds.n_classes).tolist(),
+        model=model,
+        class_names=list(ds.class_names),
+        accuracy=accuracy,
+    )
     ctx.log(f"accuracy {accuracy:.4f}")

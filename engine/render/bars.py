@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
@@ -58,8 +58,13 @@ class ClassBalance:
             line.append(bar(self.test_counts[c], test_max, bar_w), self.test_style)
             line.append(f" {self.test_counts[c]:>{count_w},}", Style(bold=c == self.highlight))
             yield line
-        total = Text(" " * (name_w + 1) + f"{sum(self.train_counts):,}".rjust(bar_w + count_w + 1) + " "
-                     + f"{sum(self.test_counts):,}".rjust(bar_w + count_w + 1), style="dim")
+        total = Text(
+            " " * (name_w + 1)
+            + f"{sum(self.train_counts):,}".rjust(bar_w + count_w + 1)
+            + " "
+            + f"{sum(self.test_counts):,}".rjust(bar_w + count_w + 1),
+            style="dim",
+        )
         yield total
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:

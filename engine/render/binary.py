@@ -34,10 +34,13 @@ class BinaryReport:
         scores.add_column(style="dim")
         if "cv_accuracy" in r:
             folds = r["cv_accuracy"]
-            scores.add_row("CV accuracy", Text(f"{sum(folds) / len(folds):.4f}", style="bold green"),
-                           "folds " + " ".join(f"{a:.4f}" for a in folds))
+            scores.add_row(
+                "CV accuracy",
+                Text(f"{sum(folds) / len(folds):.4f}", style="bold green"),
+                "folds " + " ".join(f"{a:.4f}" for a in folds),
+            )
         if "dummy_accuracy" in r:
-            scores.add_row("Dummy", f"{r['dummy_accuracy']:.4f}", f"always \"not {self.label}\"")
+            scores.add_row("Dummy", f"{r['dummy_accuracy']:.4f}", f'always "not {self.label}"')
         if scores.row_count:
             parts.append(scores)
         if "confusion" in r:
@@ -49,8 +52,10 @@ class BinaryReport:
             matrix.add_row(f"not {self.label}", Text(f"{tn:,}", style="green"), Text(f"{fp:,}", style="red"))
             matrix.add_row(self.label, Text(f"{fn:,}", style="red"), Text(f"{tp:,}", style="green"))
             parts.append(matrix)
-        for title, items in (("", (("Precision", "precision"), ("Recall", "recall"), ("F1", "f1"))),
-                             ("ROC AUC ", (("SGD", "roc_auc_sgd"), ("RandomForest", "roc_auc_rf")))):
+        for title, items in (
+            ("", (("Precision", "precision"), ("Recall", "recall"), ("F1", "f1"))),
+            ("ROC AUC ", (("SGD", "roc_auc_sgd"), ("RandomForest", "roc_auc_rf"))),
+        ):
             line = Text(title, style="bold")
             for name, key in items:
                 if key in r:

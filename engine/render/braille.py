@@ -26,7 +26,7 @@ class BrailleCanvas:
         self.styles: list[str] = []
         self.chars: dict[tuple[int, int], tuple[str, str]] = {}
 
-    def copy(self) -> "BrailleCanvas":
+    def copy(self) -> BrailleCanvas:
         twin = BrailleCanvas(self.width, self.height, self.xlim, self.ylim)
         twin.bits, twin.owner = self.bits.copy(), self.owner.copy()
         twin.styles, twin.chars = list(self.styles), dict(self.chars)
@@ -68,7 +68,10 @@ class BrailleCanvas:
     def mark(self, x: float, y: float, char: str, style: str) -> None:
         """A whole-cell character (e.g. ``●``) at the data point (x, y)."""
         dx, dy = self._dots([x], [y])
-        cx, cy = int(np.clip(np.rint(dx[0]) // 2, 0, self.width - 1)), int(np.clip(np.rint(dy[0]) // 4, 0, self.height - 1))
+        cx, cy = (
+            int(np.clip(np.rint(dx[0]) // 2, 0, self.width - 1)),
+            int(np.clip(np.rint(dy[0]) // 4, 0, self.height - 1)),
+        )
         self.chars[(cy, cx)] = (char, style)
 
     def rows(self) -> list[Text]:
@@ -97,7 +100,7 @@ class BrailleCanvas:
         bits, owner = int(self.bits[y, x]), int(self.owner[y, x])
         return (chr(BRAILLE_BASE + bits) if bits else " "), (self.styles[owner] if owner >= 0 else "")
 
-    def changed_cells(self, other: "BrailleCanvas") -> dict[int, list[int]]:
+    def changed_cells(self, other: BrailleCanvas) -> dict[int, list[int]]:
         """Row → columns of the cells that read differently from ``other`` (a canvas of the same size, e.g. the
         one this copied)."""
         differ = (self.bits != other.bits) | (self.owner != other.owner)
@@ -136,8 +139,9 @@ def x_axis(canvas: BrailleCanvas, x_label: str, label_width: int = 5) -> Text:
     (x0, x1) = canvas.xlim
     left, right, middle = axis_number(x0), axis_number(x1), f"{x_label} →"
     gap = max(1, canvas.width - len(left) - len(right) - len(middle))
-    return Text(" " * (label_width + 1) + left + " " * (gap // 2) + middle + " " * (gap - gap // 2) + right,
-                style="dim")
+    return Text(
+        " " * (label_width + 1) + left + " " * (gap // 2) + middle + " " * (gap - gap // 2) + right, style="dim"
+    )
 
 
 def framed(canvas: BrailleCanvas, x_label: str, label_width: int = 5) -> list[Text]:

@@ -7,9 +7,9 @@ pair's :class:`~rich.style.Style` is built once. A 40-digit page of 28×28 digit
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Sequence
 
 import numpy as np
 from rich.color import Color
@@ -149,11 +149,12 @@ class DigitGrid:
         cell = side + 1
         width = columns * cell + 1
         for row_start in range(0, n, columns):
-            row = keys[row_start:row_start + columns]
+            row = keys[row_start : row_start + columns]
             canvas = np.full((lines, columns, cell), BLANK, dtype=np.int32)
-            canvas[:, :len(row), 1:] = row.transpose(1, 0, 2)
-            canvas = np.concatenate([canvas.reshape(lines, columns * cell),
-                                     np.full((lines, 1), BLANK, dtype=np.int32)], axis=1)
+            canvas[:, : len(row), 1:] = row.transpose(1, 0, 2)
+            canvas = np.concatenate(
+                [canvas.reshape(lines, columns * cell), np.full((lines, 1), BLANK, dtype=np.int32)], axis=1
+            )
             if self.highlight is not None and row_start <= self.highlight < row_start + columns:
                 x = (self.highlight - row_start) * cell
                 canvas[:, x] = MARK_LEFT

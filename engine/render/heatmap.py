@@ -7,8 +7,8 @@ fits an 80×24 terminal beside a side panel.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterable, Sequence
 
 import numpy as np
 from rich.color import Color
@@ -19,7 +19,11 @@ from rich.style import Style
 
 # viridis at five stops: dark blue-violet for low values, yellow for high
 PALETTE: tuple[tuple[int, int, int], ...] = (
-    (68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37),
+    (68, 1, 84),
+    (59, 82, 139),
+    (33, 145, 140),
+    (94, 201, 98),
+    (253, 231, 37),
 )
 ZERO_STYLE = Style(color="grey42")
 LABEL_STYLE = Style(color="grey70")
@@ -65,7 +69,7 @@ def format_value(value: float, percent: bool) -> str:
 def short_names(names: Sequence[str], width: int) -> list[str]:
     """Class names cut to ``width`` characters (below 6, letters and digits only), made unique with their index."""
     out = []
-    for i, name in enumerate(names):
+    for _i, name in enumerate(names):
         if len(name) <= width:
             out.append(name)
             continue
@@ -103,8 +107,10 @@ class Heatmap:
 
     def _texts(self) -> list[list[str]]:
         v = np.asarray(self.values, dtype=np.float64)
-        return [["—" if self.blank_diagonal and i == j else format_value(v[i, j], self.percent)
-                 for j in range(self.n)] for i in range(self.n)]
+        return [
+            ["—" if self.blank_diagonal and i == j else format_value(v[i, j], self.percent) for j in range(self.n)]
+            for i in range(self.n)
+        ]
 
     def cell_width(self) -> int:
         widest = max((len(t) for row in self._texts() for t in row), default=1)
@@ -131,8 +137,9 @@ class Heatmap:
         base = self.cell_width()
         spare_width = (width - self.label_width() - 1) // max(1, self.n)
         rows = (height - (bool(self.title) + 2 + self.legend)) // max(1, self.n)
-        return replace(self, min_cell=max(base, min(max_cell, spare_width)),
-                       row_height=max(1, min(max_row_height, rows)))
+        return replace(
+            self, min_cell=max(base, min(max_cell, spare_width)), row_height=max(1, min(max_row_height, rows))
+        )
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         w = self.width()
@@ -165,14 +172,14 @@ class Heatmap:
                 yield Segment(" ")
                 for j in range(self.n):
                     text = texts[i][j] if middle else ""
-                    yield from self._cell(text, values[i, j], top, cw, (i, j) == (ci, cj) and middle,
-                                          self.blank_diagonal and i == j)
+                    yield from self._cell(
+                        text, values[i, j], top, cw, (i, j) == (ci, cj) and middle, self.blank_diagonal and i == j
+                    )
                 yield Segment.line()
         if self.legend:
             yield from self._legend(top, lw)
 
-    def _cell(self, text: str, value: float, top: float, width: int, cursor: bool,
-              blank: bool) -> Iterable[Segment]:
+    def _cell(self, text: str, value: float, top: float, width: int, cursor: bool, blank: bool) -> Iterable[Segment]:
         bracketed = cursor and len(text) + 2 <= width
         body = f"[{text:^{width - 2}}]" if bracketed else f"{text:^{width}}"
         if blank or value == 0:

@@ -23,8 +23,11 @@ def status_line(state: SearchState, now: float | None = None) -> Text:
     """``run 3 knn · 24/40 fits · 0:05 · ETA 0:03 · 4.8 fits/s · running``."""
     run = state.run
     elapsed = run.elapsed(now)
-    parts = [f"run {run.id} {run.params.get('estimator', run.kind)}",
-             f"{state.fits_done}/{state.fits_total} fits", format_duration(elapsed)]
+    parts = [
+        f"run {run.id} {run.params.get('estimator', run.kind)}",
+        f"{state.fits_done}/{state.fits_total} fits",
+        format_duration(elapsed),
+    ]
     eta = run.eta(now)
     if eta is not None:
         parts.append(f"ETA {format_duration(eta)}")
@@ -50,21 +53,38 @@ class LeaderboardView:
 
     def table(self, max_rows: int | None = None) -> Table:
         n_folds = self.state.board.n_folds
-        table = Table("#", "params", "mean ± std", "folds", "fit s", "status", box=None, pad_edge=False,
-                      header_style="bold", expand=False)
+        table = Table(
+            "#",
+            "params",
+            "mean ± std",
+            "folds",
+            "fit s",
+            "status",
+            box=None,
+            pad_edge=False,
+            header_style="bold",
+            expand=False,
+        )
         table.columns[0].justify = "right"
         table.columns[2].justify = "right"
         table.columns[4].justify = "right"
         rows = self.state.board.ranked()
-        shown = rows if max_rows is None else rows[:max(1, max_rows)]
+        shown = rows if max_rows is None else rows[: max(1, max_rows)]
         for row in shown:
             mean = "–" if row.mean is None else f"{row.mean:.4f} ± {row.std:.4f}"
             folds = " ".join("·····" if s is None else f"{s:.3f}" for s in row.scores)
             fit = "–" if row.mean_fit_time is None else f"{row.mean_fit_time:.2f}"
             style = {"done": "green", "partial": "cyan", "pending": "dim"}[row.status]
             status = f"{row.folds_done}/{n_folds}" if row.status == "partial" else row.status
-            table.add_row("–" if row.rank is None else str(row.rank), describe(row.params), mean, folds, fit,
-                          Text(status, style=style), style="bold" if row.rank == 1 and row.status == "done" else None)
+            table.add_row(
+                "–" if row.rank is None else str(row.rank),
+                describe(row.params),
+                mean,
+                folds,
+                fit,
+                Text(status, style=style),
+                style="bold" if row.rank == 1 and row.status == "done" else None,
+            )
         if len(shown) < len(rows):
             table.add_row("", Text(f"… {len(rows) - len(shown)} more configs", style="dim"), "", "", "", "")
         return table
@@ -73,9 +93,12 @@ class LeaderboardView:
         results = self.state.results
         if "best_params" not in results:
             return None
-        return Text.assemble(("best ", "bold"), describe(results["best_params"]),
-                             f" · cv {results['best_score']:.4f} · test {results['test_accuracy']:.4f}"
-                             f" · search {results['elapsed_s']:.2f}s")
+        return Text.assemble(
+            ("best ", "bold"),
+            describe(results["best_params"]),
+            f" · cv {results['best_score']:.4f} · test {results['test_accuracy']:.4f}"
+            f" · search {results['elapsed_s']:.2f}s",
+        )
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield status_line(self.state, self.now if self.now is not None else time.time())

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-STATUS_STYLE = {"done": "green", "failed": "red", "cancelled": "yellow", "interrupted": "magenta",
-                "running": "cyan", "queued": "blue"}
+STATUS_STYLE = {
+    "done": "green",
+    "failed": "red",
+    "cancelled": "yellow",
+    "interrupted": "magenta",
+    "running": "cyan",
+    "queued": "blue",
+}
 
 
 def format_duration(seconds: float | None) -> str:

@@ -11,14 +11,21 @@ from rich.text import Text
 from engine.threshold import ThresholdRow, ThresholdView, format_threshold
 
 CURRENT_ROW_STYLE = "reverse bold"
-COLUMNS = (("threshold", 10), ("precision", 10), ("recall", 7), ("F1", 7), ("TP", 6), ("FP", 6), ("FN", 6),
-           ("TN", 8))
+COLUMNS = (("threshold", 10), ("precision", 10), ("recall", 7), ("F1", 7), ("TP", 6), ("FP", 6), ("FN", 6), ("TN", 8))
 WIDTH = sum(width for _, width in COLUMNS)
 
 
 def row_cells(row: ThresholdRow) -> tuple[str, ...]:
-    return (format_threshold(row.threshold), f"{row.precision:.4f}", f"{row.recall:.4f}", f"{row.f1:.4f}",
-            f"{row.tp:,}", f"{row.fp:,}", f"{row.fn:,}", f"{row.tn:,}")
+    return (
+        format_threshold(row.threshold),
+        f"{row.precision:.4f}",
+        f"{row.recall:.4f}",
+        f"{row.f1:.4f}",
+        f"{row.tp:,}",
+        f"{row.fp:,}",
+        f"{row.fn:,}",
+        f"{row.tn:,}",
+    )
 
 
 def _line(cells: tuple[str, ...]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Iterator
+from collections.abc import Iterator
 
 from engine.errors import UsageError
 
@@ -19,7 +19,7 @@ def check_backend(backend: str, scheduler: str | None) -> None:
     if scheduler is not None:
         if backend != "dask":
             raise UsageError("--scheduler needs --backend dask")
-        if not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")) or "://" == scheduler[-3:]:
+        if not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")) or scheduler[-3:] == "://":
             raise UsageError(f"--scheduler wants an address like tcp://HOST:8786, got {scheduler!r}")
 
 
@@ -34,15 +34,23 @@ def parallel_backend(backend: str, scheduler: str | None = None, log=None) -> It
         yield "local joblib workers"
         return
     import joblib
+
     try:
         from distributed import Client, LocalCluster
     except ImportError:
         raise UsageError("the dask backend needs dask.distributed: pip install 'mnist-explorer[dask]'") from None
     with contextlib.ExitStack() as stack:
         if scheduler is None:
-            cluster = stack.enter_context(LocalCluster(
-                n_workers=LOCAL_CLUSTER_WORKERS, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=None, silence_logs=logging.ERROR))
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=LOCAL_CLUSTER_WORKERS,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            )
             where = f"a dask LocalCluster at {cluster.scheduler_address}"
         else:
             where = f"the dask scheduler at {scheduler}"

@@ -26,8 +26,13 @@ import numpy as np
 from engine.leaderboard import Fit, FitKey
 
 SHARED_PARAMS = frozenset({"n_neighbors", "weights", "metric", "p"})
-_METRICS = {"euclidean": "euclidean", "l2": "euclidean", "manhattan": "manhattan", "l1": "manhattan",
-            "cityblock": "manhattan"}
+_METRICS = {
+    "euclidean": "euclidean",
+    "l2": "euclidean",
+    "manhattan": "manhattan",
+    "l1": "manhattan",
+    "cityblock": "manhattan",
+}
 
 
 def exact_metric(metric: str, p: float | int | None) -> str | None:
@@ -52,11 +57,12 @@ def usable(configs: list[dict], X: np.ndarray, min_train: int) -> bool:
     if X.size == 0 or not np.array_equal(X, np.rint(X)):
         return False
     biggest = float(np.abs(X).max())
-    return X.shape[1] * (2 * biggest) ** 2 < 2.0 ** 52
+    return X.shape[1] * (2 * biggest) ** 2 < 2.0**52
 
 
-def fold_scores(X: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, fold: int,
-                configs: dict[int, dict]) -> list[tuple[FitKey, Fit]]:
+def fold_scores(
+    X: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, fold: int, configs: dict[int, dict]
+) -> list[tuple[FitKey, Fit]]:
     """Scores of ``configs`` (index → params) on one fold, one neighbour query per metric."""
     by_metric: dict[str, dict[int, dict]] = {}
     for index, config in configs.items():
@@ -75,15 +81,25 @@ def fold_scores(X: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarra
         replayed: dict = {}
         for index, config in group.items():
             started = time.perf_counter()
-            pred = predict(values, shift, order, sorted_values, y_enc, config.get("n_neighbors", 5),
-                           config.get("weights", "uniform"), metric, replayed)
+            pred = predict(
+                values,
+                shift,
+                order,
+                sorted_values,
+                y_enc,
+                config.get("n_neighbors", 5),
+                config.get("weights", "uniform"),
+                metric,
+                replayed,
+            )
             score = float(np.average(y_test == classes[pred]))
             out.append(((index, fold), Fit(score, query_time, time.perf_counter() - started)))
     return out
 
 
-def holdout_score(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, y_test: np.ndarray,
-                  config: dict) -> float:
+def holdout_score(
+    X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, y_test: np.ndarray, config: dict
+) -> float:
     """Accuracy on a test set of ``config`` fitted on the whole training set (equal to scikit-learn's)."""
     X = np.concatenate([X_train, X_test])
     y = np.concatenate([y_train, y_test])
@@ -112,15 +128,27 @@ def distances(X: np.ndarray, test: np.ndarray, train: np.ndarray, metric: str) -
 def nearest(values: np.ndarray, kmax: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``kmax + 1`` smallest values of each row, sorted by (value, training row)."""
     m = min(kmax + 1, values.shape[1])
-    part = np.argpartition(values, m - 1, axis=1)[:, :m] if m < values.shape[1] else \
-        np.tile(np.arange(values.shape[1]), (len(values), 1))
+    part = (
+        np.argpartition(values, m - 1, axis=1)[:, :m]
+        if m < values.shape[1]
+        else np.tile(np.arange(values.shape[1]), (len(values), 1))
+    )
     vals = np.take_along_axis(values, part, axis=1)
     order = np.lexsort((part, vals), axis=1)
     return np.take_along_axis(part, order, axis=1), np.take_along_axis(vals, order, axis=1)
 
 
-def predict(values: np.ndarray, shift: np.ndarray, order: np.ndarray, sorted_values: np.ndarray,
-            y_enc: np.ndarray, k: int, weights: str, metric: str, replayed: dict | None = None) -> np.ndarray:
+def predict(
+    values: np.ndarray,
+    shift: np.ndarray,
+    order: np.ndarray,
+    sorted_values: np.ndarray,
+    y_enc: np.ndarray,
+    k: int,
+    weights: str,
+    metric: str,
+    replayed: dict | None = None,
+) -> np.ndarray:
     """Encoded predictions of one (k, weights) config, equal to ``KNeighborsClassifier.predict``.
 
     ``values + shift[:, None]`` are the distances (squared for Euclidean); ``order``/``sorted_values`` the nearest

@@ -29,15 +29,27 @@ class EstimatorSpec:
 ESTIMATORS: dict[str, EstimatorSpec] = {
     spec.name: spec
     for spec in (
-        EstimatorSpec("knn", "sklearn.neighbors:KNeighborsClassifier", "k-nearest neighbours", False,
-                      {"weights": ["uniform", "distance"], "n_neighbors": [3, 4, 5, 6]}),
-        EstimatorSpec("sgd", "sklearn.linear_model:SGDClassifier", "linear model, stochastic gradient descent", True,
-                      {"alpha": [0.0001, 0.001]}),
-        EstimatorSpec("logreg", "sklearn.linear_model:LogisticRegression", "logistic regression", True,
-                      {"C": [0.1, 1.0]}),
+        EstimatorSpec(
+            "knn",
+            "sklearn.neighbors:KNeighborsClassifier",
+            "k-nearest neighbours",
+            False,
+            {"weights": ["uniform", "distance"], "n_neighbors": [3, 4, 5, 6]},
+        ),
+        EstimatorSpec(
+            "sgd",
+            "sklearn.linear_model:SGDClassifier",
+            "linear model, stochastic gradient descent",
+            True,
+            {"alpha": [0.0001, 0.001]},
+        ),
+        EstimatorSpec(
+            "logreg", "sklearn.linear_model:LogisticRegression", "logistic regression", True, {"C": [0.1, 1.0]}
+        ),
         EstimatorSpec("svc", "sklearn.svm:SVC", "support vector classifier", True, {"C": [1.0, 10.0]}),
-        EstimatorSpec("rf", "sklearn.ensemble:RandomForestClassifier", "random forest", True,
-                      {"n_estimators": [50, 100]}),
+        EstimatorSpec(
+            "rf", "sklearn.ensemble:RandomForestClassifier", "random forest", True, {"n_estimators": [50, 100]}
+        ),
     )
 }
 
@@ -79,7 +91,8 @@ def validate_grid(name: str, grid: Grid) -> None:
     for config in ({p: v} for p, values in grid.items() for v in values):
         try:
             validate_parameter_constraints(
-                {p: c for p, c in constraints.items() if p in config}, config, type(estimator).__name__)
+                {p: c for p, c in constraints.items() if p in config}, config, type(estimator).__name__
+            )
         except InvalidParameterError as exc:
             raise UsageError(f"{name}: {str(exc).splitlines()[0]}") from None
     if len(expand(grid)) > 10_000:

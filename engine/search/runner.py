@@ -12,8 +12,8 @@ Relaunched on the same run id (resume), it reads its ``fit`` events and runs onl
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 
@@ -31,17 +31,29 @@ SHARED = "shared-neighbour"
 FITS = "fits"
 
 
-def search_params(estimator: str, grid: Grid | None = None, cv: int = DEFAULT_CV, backend: str = "local",
-                  scheduler: str | None = None, exact_sklearn: bool = False) -> dict:
+def search_params(
+    estimator: str,
+    grid: Grid | None = None,
+    cv: int = DEFAULT_CV,
+    backend: str = "local",
+    scheduler: str | None = None,
+    exact_sklearn: bool = False,
+) -> dict:
     """Validated run params for a ``search`` job (one-line UsageError on anything that cannot work)."""
     spec = spec_for(estimator)
-    grid = dict(spec.default_grid) if not grid else grid
+    grid = grid if grid else dict(spec.default_grid)
     if isinstance(cv, bool) or not isinstance(cv, int) or cv < 2:
         raise UsageError(f"--cv must be a whole number of at least 2, got {cv!r}")
     check_backend(backend, scheduler)
     validate_grid(estimator, grid)
-    return {"estimator": estimator, "grid": grid, "cv": cv, "backend": backend, "scheduler": scheduler,
-            "exact_sklearn": bool(exact_sklearn)}
+    return {
+        "estimator": estimator,
+        "grid": grid,
+        "cv": cv,
+        "backend": backend,
+        "scheduler": scheduler,
+        "exact_sklearn": bool(exact_sklearn),
+    }
 
 
 @dataclass(frozen=True)
@@ -64,12 +76,20 @@ def make_plan(estimator: str, grid: Grid, cv: int, X: np.ndarray, y: np.ndarray,
     configs = expand(grid)
     folds = list(StratifiedKFold(cv).split(X, y))
     min_train = min(len(train) for train, _ in folds)
-    shared = (estimator == "knn" and not exact_sklearn and knn_shared.usable(configs, X, min_train))
+    shared = estimator == "knn" and not exact_sklearn and knn_shared.usable(configs, X, min_train)
     return Plan(estimator, configs, folds, SHARED if shared else FITS)
 
 
-def _fit_one(estimator: str, params: dict, X: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray,
-             config: int, fold: int) -> list[tuple[FitKey, Fit]]:
+def _fit_one(
+    estimator: str,
+    params: dict,
+    X: np.ndarray,
+    y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    config: int,
+    fold: int,
+) -> list[tuple[FitKey, Fit]]:
     from engine.search.registry import make_estimator
 
     model = make_estimator(estimator, **params)
@@ -80,8 +100,13 @@ def _fit_one(estimator: str, params: dict, X: np.ndarray, y: np.ndarray, train: 
     return [((config, fold), Fit(score, fitted - started, time.perf_counter() - fitted))]
 
 
-def run_fits(plan: Plan, X: np.ndarray, y: np.ndarray, todo: set[FitKey], n_jobs: int = -1,
-             ) -> Iterator[tuple[FitKey, Fit]]:
+def run_fits(
+    plan: Plan,
+    X: np.ndarray,
+    y: np.ndarray,
+    todo: set[FitKey],
+    n_jobs: int = -1,
+) -> Iterator[tuple[FitKey, Fit]]:
     """Run the (config, fold) pairs in ``todo``, yielding each as ((config, fold), fit) as soon as it (or its
     fold) finishes.
 
@@ -92,35 +117,52 @@ def run_fits(plan: Plan, X: np.ndarray, y: np.ndarray, todo: set[FitKey], n_jobs
     if not todo:
         return
     if plan.method == SHARED:
-        tasks = [delayed(knn_shared.fold_scores)(X, y, train, test, f,
-                                                 {c: plan.configs[c] for c, g in sorted(todo) if g == f})
-                 for f, (train, test) in enumerate(plan.folds) if any(g == f for _, g in todo)]
+        tasks = [
+            delayed(knn_shared.fold_scores)(
+                X, y, train, test, f, {c: plan.configs[c] for c, g in sorted(todo) if g == f}
+            )
+            for f, (train, test) in enumerate(plan.folds)
+            if any(g == f for _, g in todo)
+        ]
         prefer = "threads"  # one BLAS-heavy query per fold; threads share X without copying it
     else:
-        tasks = [delayed(_fit_one)(plan.estimator, plan.configs[c], X, y, *plan.folds[f], c, f)
-                 for c, f in sorted(todo)]
+        tasks = [
+            delayed(_fit_one)(plan.estimator, plan.configs[c], X, y, *plan.folds[f], c, f) for c, f in sorted(todo)
+        ]
         prefer = "processes"
     for batch in Parallel(n_jobs=n_jobs, prefer=prefer, return_as="generator_unordered")(tasks):
         yield from batch
 
 
-def refit_score(estimator: str, params: dict, X: np.ndarray, y: np.ndarray, X_test: np.ndarray,
-                y_test: np.ndarray) -> float:
+def refit_score(
+    estimator: str, params: dict, X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarray
+) -> float:
     """The best config fitted on the whole training set, scored on the test set."""
     from engine.search.registry import make_estimator
 
     return float(make_estimator(estimator, **params).fit(X, y).score(X_test, y_test))
 
 
-def search(estimator: str, grid: Grid, cv: int, X: np.ndarray, y: np.ndarray, X_test: np.ndarray,
-           y_test: np.ndarray, exact_sklearn: bool = False, n_jobs: int = -1) -> dict:
+def search(
+    estimator: str,
+    grid: Grid,
+    cv: int,
+    X: np.ndarray,
+    y: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    exact_sklearn: bool = False,
+    n_jobs: int = -1,
+) -> dict:
     """A whole search in this process (no store): results, best_params, best_score, test_accuracy, elapsed_s."""
     started = time.perf_counter()
     plan = make_plan(estimator, grid, cv, X, y, exact_sklearn)
     todo = {(c, f) for c in range(len(plan.configs)) for f in range(len(plan.folds))}
     fits = dict(run_fits(plan, X, y, todo, n_jobs))
-    return _finish(plan, fits, X, y, X_test, y_test) | {"elapsed_s": time.perf_counter() - started,
-                                                         "method": plan.method}
+    return _finish(plan, fits, X, y, X_test, y_test) | {
+        "elapsed_s": time.perf_counter() - started,
+        "method": plan.method,
+    }
 
 
 def _finish(plan: Plan, fits: dict[FitKey, Fit], X, y, X_test, y_test) -> dict:
@@ -132,15 +174,25 @@ def _finish(plan: Plan, fits: dict[FitKey, Fit], X, y, X_test, y_test) -> dict:
         test_accuracy = knn_shared.holdout_score(X, y, X_test, y_test, best_params)
     else:
         test_accuracy = refit_score(plan.estimator, best_params, X, y, X_test, y_test)
-    return {"results": results, "best_params": best_params, "best_score": results[best]["mean_test_score"],
-            "test_accuracy": test_accuracy}
+    return {
+        "results": results,
+        "best_params": best_params,
+        "best_score": results[best]["mean_test_score"],
+        "test_accuracy": test_accuracy,
+    }
 
 
 def run_search(ctx: JobContext) -> None:
     """The ``search`` job kind (see the module docstring for what it stores)."""
     p = ctx.params
-    params = search_params(p["estimator"], p.get("grid") or None, p.get("cv", DEFAULT_CV),
-                           p.get("backend", "local"), p.get("scheduler"), p.get("exact_sklearn", False))
+    params = search_params(
+        p["estimator"],
+        p.get("grid") or None,
+        p.get("cv", DEFAULT_CV),
+        p.get("backend", "local"),
+        p.get("scheduler"),
+        p.get("exact_sklearn", False),
+    )
     ds = ctx.dataset
     X, y = flat_float(ds.X_train), ds.y_train
     started = time.perf_counter()
@@ -164,11 +216,20 @@ def run_search(ctx: JobContext) -> None:
     todo = {(c, f) for c in range(len(plan.configs)) for f in range(n_folds)} - fits.keys()
     ctx.progress(len(fits), len(plan.configs) * n_folds)
     with parallel_backend(params["backend"], params["scheduler"], ctx.log) as where:
-        ctx.log(f"{spec_for(plan.estimator).description}: {len(plan.configs)} configs × {n_folds} folds, "
-                f"{plan.method}, on {where}")
+        ctx.log(
+            f"{spec_for(plan.estimator).description}: {len(plan.configs)} configs × {n_folds} folds, "
+            f"{plan.method}, on {where}"
+        )
         for (config, fold), fit in run_fits(plan, X, y, todo):
-            ctx.event("fit", config=config, fold=fold, params=plan.configs[config], score=fit.score,
-                      fit_time=fit.fit_time, score_time=fit.score_time)
+            ctx.event(
+                "fit",
+                config=config,
+                fold=fold,
+                params=plan.configs[config],
+                score=fit.score,
+                fit_time=fit.fit_time,
+                score_time=fit.score_time,
+            )
             ctx.progress(advance=1)
             fits[(config, fold)] = fit
     ctx.progress(force=True)

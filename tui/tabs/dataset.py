@@ -97,8 +97,12 @@ class DatasetTab(Vertical):
         status = self.query_one("#dataset-status", Static)
         if self.dataset is None:
             return
-        parts = [f"[b]{self.split}[/]", f"page {grid.page + 1:,}/{grid.pages:,}", f"{grid.count:,} images",
-                 f"filter: {self._label_name(self.label_filter)}"]
+        parts = [
+            f"[b]{self.split}[/]",
+            f"page {grid.page + 1:,}/{grid.pages:,}",
+            f"{grid.count:,} images",
+            f"filter: {self._label_name(self.label_filter)}",
+        ]
         if grid.count:
             parts.append(f"#{grid.current_index:,}")
         status.update(" · ".join(parts))
@@ -132,8 +136,9 @@ class DatasetTab(Vertical):
         if ds is None:
             return
         grid = message.grid
-        detail = DigitDetail(ds.images(self.split), ds.labels(self.split), grid.indices, message.position,
-                             ds.class_names, self.split)
+        detail = DigitDetail(
+            ds.images(self.split), ds.labels(self.split), grid.indices, message.position, ds.class_names, self.split
+        )
         self.app.push_screen(detail, self._detail_closed)
 
     def _detail_closed(self, position: int | None) -> None:

@@ -26,10 +26,10 @@ from engine.jobs import launch
 from engine.models.multiclass import JOB_KIND, MODELS, latest_done, load_analysis, runs_of
 from engine.render.heatmap import short_names
 from engine.store import Run
+from tui.runs_follower import RunsFollower
 from tui.widgets.errors_heatmap import ConfusionHeatmap
 from tui.widgets.errors_models import ModelPicker, ModelStatus
 from tui.widgets.errors_screens import PairView, cell_gallery, mistakes_gallery
-from tui.runs_follower import RunsFollower
 
 
 class ErrorsTab(RunsFollower, Vertical):
@@ -119,8 +119,7 @@ class ErrorsTab(RunsFollower, Vertical):
         if not self._summarised:
             self._summarised = True
             if self.statuses[self.model].done is None:
-                newest = max((s.done for s in message.statuses if s.done is not None), key=lambda r: r.id,
-                             default=None)
+                newest = max((s.done for s in message.statuses if s.done is not None), key=lambda r: r.id, default=None)
                 if newest is not None:
                     self.model = newest.params["model"]
                     return
@@ -158,12 +157,16 @@ class ErrorsTab(RunsFollower, Vertical):
         elif status.active is not None:
             run = status.active
             progress = f"{run.fits_done}/{run.fits_total} folds done" if run.fits_total else "starting"
-            text = (f"{MODELS[self.model]} on {spec}: run {run.id} {run.status}, {progress}. "
-                    "The heatmap appears when it finishes.")
+            text = (
+                f"{MODELS[self.model]} on {spec}: run {run.id} {run.status}, {progress}. "
+                "The heatmap appears when it finishes."
+            )
         else:
-            text = (f"No {self.model} run on {spec} yet.\n\nPress s to start one: {MODELS[self.model]}, "
-                    "3-fold cross-validated predictions, in a background job (it keeps running if you "
-                    "leave the tab or the app).")
+            text = (
+                f"No {self.model} run on {spec} yet.\n\nPress s to start one: {MODELS[self.model]}, "
+                "3-fold cross-validated predictions, in a background job (it keeps running if you "
+                "leave the tab or the app)."
+            )
             if status.failed is not None:
                 text += f"\n\nThe last run ({status.failed.id}) {status.failed.status}: {status.failed.error or ''}"
         self.query_one(ConfusionHeatmap).show(None, text)
@@ -197,8 +200,10 @@ class ErrorsTab(RunsFollower, Vertical):
         count = int(analysis.confusion[i, j])
         row = int(analysis.confusion[i].sum())
         share = f" ({count / row:.1%} of {names[i]})" if row else ""
-        parts = [f"[b]{self.model}[/] {analysis.accuracy:.1%}", f"true {names[i]} → pred {names[j]}: "
-                 f"[b]{count:,}[/]{share}"]
+        parts = [
+            f"[b]{self.model}[/] {analysis.accuracy:.1%}",
+            f"true {names[i]} → pred {names[j]}: [b]{count:,}[/]{share}",
+        ]
         if status.active is not None:
             parts.append(f"[cyan]run {status.active.id} ⟳ {status.active.fits_done}/{status.active.fits_total}[/]")
         status_line.update(" · ".join(parts))
@@ -259,8 +264,7 @@ class ErrorsTab(RunsFollower, Vertical):
             self.notify("The data is still loading.", severity="warning")
             return None
         if not np.array_equal(ds.y_train, self.analysis.y_true):
-            self.notify("This run's labels differ from the loaded data; run the model again (s).",
-                        severity="error")
+            self.notify("This run's labels differ from the loaded data; run the model again (s).", severity="error")
             return None
         return ds.X_train
 

@@ -26,11 +26,11 @@ from engine.render.status import STATUS_STYLE, format_duration
 from engine.search.grid import describe
 from engine.search.state import SearchReader, read_search
 from engine.store import Run
+from tui.runs_follower import RunsFollower
 from tui.widgets.search_compare import SearchCompareScreen
 from tui.widgets.search_folds import SearchFoldsScreen, folds_view
 from tui.widgets.search_leaderboard import SearchLeaderboard
 from tui.widgets.search_new import NewSearchScreen
-from tui.runs_follower import RunsFollower
 
 WIDE = 150  # from this width on, the highlighted config's folds show beside the table
 CONFIRM_S = 3.0  # a second `c` within this many seconds cancels the search
@@ -240,8 +240,9 @@ class SearchTab(RunsFollower, Vertical):
         run = self.run
         if run is None:
             if self.run_id is None:
-                return Text.from_markup("No searches yet: press [bold]n[/], or run "
-                                        "[bold]mnist-explorer search knn --detach[/]")
+                return Text.from_markup(
+                    "No searches yet: press [bold]n[/], or run [bold]mnist-explorer search knn --detach[/]"
+                )
             return Text("Reading the search…", style="dim")
         if run.status == "failed":
             return Text(f"failed: {run.error or 'see the run log'}", style="red")
@@ -251,8 +252,9 @@ class SearchTab(RunsFollower, Vertical):
             best = describe(self.results["best_params"])
             text = Text.assemble(("best ", "dim"), (f"{self.results['best_score']:.4f}", "bold green"), f"  {best}")
             if self.results.get("test_accuracy") is not None:
-                text.append_text(Text.assemble(("  · test accuracy ", "dim"),
-                                               (f"{self.results['test_accuracy']:.4f}", "bold")))
+                text.append_text(
+                    Text.assemble(("  · test accuracy ", "dim"), (f"{self.results['test_accuracy']:.4f}", "bold"))
+                )
             return text
         best = self.board.best
         if best is None:
@@ -262,8 +264,9 @@ class SearchTab(RunsFollower, Vertical):
                 return Text("loading the data and making the folds…", style="dim")
             return Text("no config has all its folds yet", style="dim")
         label = "best so far " if run.active else "best "
-        return Text.assemble((label, "dim"), (f"{best.mean:.4f} ± {best.std:.4f}", "bold green"),
-                             f"  {best.params_text()}")
+        return Text.assemble(
+            (label, "dim"), (f"{best.mean:.4f} ± {best.std:.4f}", "bold green"), f"  {best.params_text()}"
+        )
 
     def _refresh_detail(self) -> None:
         detail = self.query_one("#search-detail", Static)
@@ -271,8 +274,9 @@ class SearchTab(RunsFollower, Vertical):
         if row is None or self.run is None:
             detail.update("")
             return
-        detail.update(Group(Text(f"config {row.index + 1} of {len(self.board.rows)}", style="bold"),
-                            folds_view(row, self.board)))
+        detail.update(
+            Group(Text(f"config {row.index + 1} of {len(self.board.rows)}", style="bold"), folds_view(row, self.board))
+        )
 
     @on(DataTable.RowHighlighted, "#search-board")
     def _row_highlighted(self) -> None:
@@ -318,8 +322,11 @@ class SearchTab(RunsFollower, Vertical):
 
     @on(Launched)
     def _launched(self, message: Launched) -> None:
-        self.notify(f"Search #{message.run.id} started ({message.run.fits_total or 'its'} fits); it keeps running "
-                    "if the app closes.", title="Search started")
+        self.notify(
+            f"Search #{message.run.id} started ({message.run.fits_total or 'its'} fits); it keeps running "
+            "if the app closes.",
+            title="Search started",
+        )
         self._follow(message.run.id, pin=True)
         self.app.refresh_runs()
 
@@ -332,8 +339,12 @@ class SearchTab(RunsFollower, Vertical):
             self.notify(f"Search #{run.id} is already {run.status}.", severity="warning")
         elif self._cancel_asked != run.id or time.monotonic() > self._cancel_deadline:
             self._cancel_asked, self._cancel_deadline = run.id, time.monotonic() + CONFIRM_S
-            self.notify(f"Press c again to cancel search #{run.id} ({run.fits_done}/{run.fits_total} fits done).",
-                        title="Cancel search?", severity="warning", timeout=CONFIRM_S)
+            self.notify(
+                f"Press c again to cancel search #{run.id} ({run.fits_done}/{run.fits_total} fits done).",
+                title="Cancel search?",
+                severity="warning",
+                timeout=CONFIRM_S,
+            )
         else:
             self._cancel_asked = None
             self._cancel(run.id)
@@ -341,8 +352,9 @@ class SearchTab(RunsFollower, Vertical):
     @work(thread=True, group="search-cancel", exit_on_error=False)
     def _cancel(self, run_id: int) -> None:
         run = cancel_run(self.app.store, run_id)
-        self.app.call_from_thread(self.notify, f"Search #{run_id} {run.status}; its finished folds stay.",
-                                  title="Search cancelled")
+        self.app.call_from_thread(
+            self.notify, f"Search #{run_id} {run.status}; its finished folds stay.", title="Search cancelled"
+        )
         self.app.call_from_thread(self.app.refresh_runs)
 
     def action_export_csv(self) -> None:
@@ -357,8 +369,7 @@ class SearchTab(RunsFollower, Vertical):
                 (folder / name).write_text(text)
             except OSError:
                 continue
-            self.notify(f"{len(self.board.rows)} configs written to {(folder / name).resolve()}",
-                        title="Exported CSV")
+            self.notify(f"{len(self.board.rows)} configs written to {(folder / name).resolve()}", title="Exported CSV")
             return
         self.notify(f"Could not write {name} in {' or '.join(map(str, folders))}", severity="error")
 

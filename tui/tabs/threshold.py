@@ -26,12 +26,18 @@ from engine.errors import ExplorerError
 from engine.jobs import launch
 from engine.render.threshold import threshold_text
 from engine.store import Run
-from engine.threshold import (BINARY_KIND, DEFAULT_DIGIT, ThresholdAnalysis, ThresholdView, format_threshold,
-                              load_analysis)
+from engine.threshold import (
+    BINARY_KIND,
+    DEFAULT_DIGIT,
+    ThresholdAnalysis,
+    ThresholdView,
+    format_threshold,
+    load_analysis,
+)
+from tui.runs_follower import RunsFollower
 from tui.widgets.target_prompt import TargetPrompt, parse_fraction
 from tui.widgets.threshold_digits import ThresholdDigits
 from tui.widgets.threshold_plots import CurvePlot, PrecisionRecallPlot, RocPlot, ThresholdCurvePlot
-from tui.runs_follower import RunsFollower
 
 COMPACT_BELOW = (110, 30)
 LARGE_FROM = (160, 45)
@@ -70,10 +76,12 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
         Binding("0", "reset", "Threshold 0", show=False, id="threshold-reset"),
         Binding("c", "cycle_view", "Curves", id="threshold-view"),
         Binding("b", "start_run", "Run binary", id="threshold-run"),
-        Binding("left_square_bracket", "other_run(1)", "Older run", key_display="[", show=False,
-                id="threshold-older-run"),
-        Binding("right_square_bracket", "other_run(-1)", "Newer run", key_display="]", show=False,
-                id="threshold-newer-run"),
+        Binding(
+            "left_square_bracket", "other_run(1)", "Older run", key_display="[", show=False, id="threshold-older-run"
+        ),
+        Binding(
+            "right_square_bracket", "other_run(-1)", "Newer run", key_display="]", show=False, id="threshold-newer-run"
+        ),
     ]
 
     def __init__(self) -> None:
@@ -137,7 +145,7 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
     @work(thread=True, exclusive=True, group="threshold-load", exit_on_error=False)
     def _load(self, run: Run, labels: np.ndarray) -> None:
         analysis = load_analysis(self.app.store, run, labels=labels)
-        analysis.curves  # computed here, off the UI thread
+        _ = analysis.curves  # computed here, off the UI thread
         self.post_message(AnalysisLoaded(analysis))
 
     @on(ThresholdTable.Resized)
@@ -160,13 +168,17 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
             text = "The run store is unavailable, so there are no scores to analyse."
         elif active is not None:
             progress = f"{active.fits_done}/{active.fits_total} fits" if active.fits_total else active.status
-            text = (f"Binary run {active.id} (digit {active.params.get('digit', DEFAULT_DIGIT)}) on {spec}: "
-                    f"{progress}. This tab picks it up when it finishes.")
+            text = (
+                f"Binary run {active.id} (digit {active.params.get('digit', DEFAULT_DIGIT)}) on {spec}: "
+                f"{progress}. This tab picks it up when it finishes."
+            )
         elif self.app.dataset is None:
             text = f"Loading {spec}…"
         else:
-            text = (f"No finished binary run on {spec} yet. Press [bold]b[/] to start one (is it a "
-                    f"{DEFAULT_DIGIT}? SGD and RandomForest, 3-fold cross-validation); its scores show here.")
+            text = (
+                f"No finished binary run on {spec} yet. Press [bold]b[/] to start one (is it a "
+                f"{DEFAULT_DIGIT}? SGD and RandomForest, 3-fold cross-validation); its scores show here."
+            )
         self.query_one("#thr-status", Static).update("Threshold: no scores")
         table = self.query_one(ThresholdTable)
         table.add_class("-message")
@@ -209,10 +221,13 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
         view = analysis.view(self.step, before, rows - 1 - before, k=0)
         self.last_view = view
         c = view.current
-        self.query_one("#thr-status", Static).update(Text.from_markup(
-            f"run {view.run_id}{' (older)' if self.pinned_run else ''} · digit {view.digit} · threshold [bold]{format_threshold(c.threshold)}[/] · "
-            f"P [bold]{c.precision:.4f}[/] R [bold]{c.recall:.4f}[/] F1 {c.f1:.4f} · "
-            f"{view.step + 1:,}/{view.n_steps:,}"))
+        self.query_one("#thr-status", Static).update(
+            Text.from_markup(
+                f"run {view.run_id}{' (older)' if self.pinned_run else ''} · digit {view.digit} · threshold [bold]{format_threshold(c.threshold)}[/] · "
+                f"P [bold]{c.precision:.4f}[/] R [bold]{c.recall:.4f}[/] F1 {c.f1:.4f} · "
+                f"{view.step + 1:,}/{view.n_steps:,}"
+            )
+        )
         table = self.query_one(ThresholdTable)
         table.remove_class("-message")
         table.update(threshold_text(view))
@@ -302,4 +317,3 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
         run = launch(self.app.store, BINARY_KIND, {"digit": DEFAULT_DIGIT}, self.app.data_spec)
         self.app.call_from_thread(self.notify, f"Started binary run {run.id} (digit {DEFAULT_DIGIT}).")
         self.app.call_from_thread(self.app.refresh_runs)
-

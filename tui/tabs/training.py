@@ -28,10 +28,10 @@ from engine.jobs import cancel_run, launch
 from engine.models.learning_curve import DEFAULT_EPOCHS
 from engine.render.binary import BinaryReport
 from engine.store import Event, Run
+from tui.runs_follower import RunsFollower
 from tui.widgets.learning_curve_plot import LearningCurvePlot
 from tui.widgets.run_dialogs import ConfirmDialog, NewRunChoice, NewRunDialog
 from tui.widgets.run_list import RunList, RunTimes, status_text
-from tui.runs_follower import RunsFollower
 
 LOG_LINES = 6
 READ_RUNS_KEPT = 32  # what was read of this many recently selected runs is kept: selecting one again shows it at once
@@ -77,8 +77,9 @@ class _Followed:
     @property
     def settled(self) -> bool:
         """Nothing more will change: the run (and its curve run) finished and everything was read."""
-        run_done = self.run is not None and not self.run.active and (
-            self.results is not None or self.run.kind != "binary")
+        run_done = (
+            self.run is not None and not self.run.active and (self.results is not None or self.run.kind != "binary")
+        )
         curve_done = self.curve_id is None or (self.curve_run is not None and not self.curve_run.active)
         return run_done and curve_done
 
@@ -181,8 +182,11 @@ class TrainingTab(RunsFollower, Vertical):
         if run.kind != "binary":
             return None
         for other in self.app.runs:
-            if (other.kind == "learning_curve" and other.params.get("digit") == run.params.get("digit")
-                    and other.data == run.data):
+            if (
+                other.kind == "learning_curve"
+                and other.params.get("digit") == run.params.get("digit")
+                and other.data == run.data
+            ):
                 return other
         return None
 
@@ -275,9 +279,13 @@ class TrainingTab(RunsFollower, Vertical):
         if followed is None or followed.run is None:
             return
         run = followed.run
-        title = Text.assemble((f"run {run.id} ", "bold"), status_text(run),
-                              f" · {run.kind} {describe_params(run.params)} · {run.data.get('spec', '')}",
-                              no_wrap=True, overflow="ellipsis")
+        title = Text.assemble(
+            (f"run {run.id} ", "bold"),
+            status_text(run),
+            f" · {run.kind} {describe_params(run.params)} · {run.data.get('spec', '')}",
+            no_wrap=True,
+            overflow="ellipsis",
+        )
         self._set("#training-title", title, fixed=True)
         bar = self.query_one("#training-progress", ProgressBar)
         if (bar.total, bar.progress) != (run.fits_total or None, run.fits_done):
@@ -291,8 +299,11 @@ class TrainingTab(RunsFollower, Vertical):
         folds.rstrip()
         self._set("#training-folds", folds)
         if run.kind == "binary" and followed.results:
-            self._set("#training-report", BinaryReport(followed.results, self._class_label(run)),
-                      key=("report", run.id, self._class_label(run)))
+            self._set(
+                "#training-report",
+                BinaryReport(followed.results, self._class_label(run)),
+                key=("report", run.id, self._class_label(run)),
+            )
         elif run.kind == "binary" and run.active:
             self._set("#training-report", Text("the report appears when the run is done", style="dim"))
         else:
@@ -303,8 +314,10 @@ class TrainingTab(RunsFollower, Vertical):
         self._set("#training-log", log if followed.log else "", fixed=True)
 
     def _show_times(self, run: Run) -> None:
-        parts = [f"{run.fits_done}/{run.fits_total} steps" if run.fits_total else "starting",
-                 f"{RunTimes.elapsed(run)} elapsed"]
+        parts = [
+            f"{run.fits_done}/{run.fits_total} steps" if run.fits_total else "starting",
+            f"{RunTimes.elapsed(run)} elapsed",
+        ]
         eta = RunTimes.eta(run)
         if eta is not None:
             parts.append(f"ETA {eta}")
@@ -315,8 +328,9 @@ class TrainingTab(RunsFollower, Vertical):
         box = self.query_one("#training-curve-box")
         box.display = followed.run is not None and followed.run.kind in ("binary", "learning_curve")
         if followed.curve_id is None:
-            self._set("#training-curve-title", Text("no learning curve of this class yet: n starts one with it",
-                                                    style="dim"))
+            self._set(
+                "#training-curve-title", Text("no learning curve of this class yet: n starts one with it", style="dim")
+            )
             plot.display = False
             return
         curve_run = followed.curve_run
@@ -325,8 +339,13 @@ class TrainingTab(RunsFollower, Vertical):
         plot.display = True
         total = int(curve_run.params.get("epochs", DEFAULT_EPOCHS))
         epochs, train, val = followed.curve
-        title = Text.assemble(("Accuracy per epoch", "bold"), f" · run {curve_run.id} · {len(epochs)}/{total} · ",
-                              ("train", "cyan"), " / ", ("validation", "magenta"))
+        title = Text.assemble(
+            ("Accuracy per epoch", "bold"),
+            f" · run {curve_run.id} · {len(epochs)}/{total} · ",
+            ("train", "cyan"),
+            " / ",
+            ("validation", "magenta"),
+        )
         self._set("#training-curve-title", title, fixed=True)
         # each redraw is a frame: only for new points, at most once a second while the curve grows; the last point
         # is always drawn

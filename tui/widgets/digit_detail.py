@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from rich.table import Table
@@ -15,7 +15,6 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from engine.render import DigitImage, digit_stats
-
 
 INFO_WIDTH = 30  # columns of the statistics beside the image
 CHROME = (2 + 2 + 2 + INFO_WIDTH + 2, 2 + 1 + 2)  # border, padding, gap and info; border, keys line, margin
@@ -57,8 +56,15 @@ class DigitDetail(ModalScreen[int]):
 
     position: reactive[int] = reactive(0, init=False)
 
-    def __init__(self, images: np.ndarray, labels: np.ndarray, indices: np.ndarray, position: int,
-                 class_names: Sequence[str], split: str) -> None:
+    def __init__(
+        self,
+        images: np.ndarray,
+        labels: np.ndarray,
+        indices: np.ndarray,
+        position: int,
+        class_names: Sequence[str],
+        split: str,
+    ) -> None:
         super().__init__()
         self.images, self.labels, self.indices = images, labels, indices
         self.class_names, self.split = class_names, split

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from rich.style import Style
@@ -77,8 +77,14 @@ class DigitGridView(Widget, can_focus=True):
         self.empty_text = "Loading…"
 
     # -- content -----------------------------------------------------------------------------------------------
-    def set_items(self, images: np.ndarray, indices: np.ndarray, caption: Caption,
-             caption_style: Callable[[int], Style | None] | None = None, cursor: int = 0) -> None:
+    def set_items(
+        self,
+        images: np.ndarray,
+        indices: np.ndarray,
+        caption: Caption,
+        caption_style: Callable[[int], Style | None] | None = None,
+        cursor: int = 0,
+    ) -> None:
         """Page through ``images[indices]``, captioned by ``caption(index)``; put the cursor at ``cursor``."""
         self.images = images
         self.indices = np.asarray(indices, dtype=np.int64)
@@ -163,8 +169,13 @@ class DigitGridView(Widget, can_focus=True):
         columns, _ = self.grid_shape
         size = self.page_size
         start = self.page * size
-        shown = self.indices[start:start + size]
+        shown = self.indices[start : start + size]
         captions = [self.caption(int(i)) for i in shown]
         styles = None if self.caption_style is None else [self.caption_style(int(i)) for i in shown]
-        return DigitGrid(fit_side(self.images[shown], self.side), captions, columns,
-                         highlight=self.cursor - start, caption_styles=styles)
+        return DigitGrid(
+            fit_side(self.images[shown], self.side),
+            captions,
+            columns,
+            highlight=self.cursor - start,
+            caption_styles=styles,
+        )

@@ -102,9 +102,14 @@ class ConfusionHeatmap(Widget, can_focus=True):
     def renderable(self) -> Heatmap | None:
         if self.analysis is None:
             return None
-        return Heatmap(self.analysis.matrix(self.mode), self.analysis.class_names, percent=self.mode != "counts",
-                       cursor=self.cursor, blank_diagonal=self.mode == "errors",
-                       title=f"{MODES.index(self.mode) + 1}/{len(MODES)} {MODE_TITLES[self.mode]}")
+        return Heatmap(
+            self.analysis.matrix(self.mode),
+            self.analysis.class_names,
+            percent=self.mode != "counts",
+            cursor=self.cursor,
+            blank_diagonal=self.mode == "errors",
+            title=f"{MODES.index(self.mode) + 1}/{len(MODES)} {MODE_TITLES[self.mode]}",
+        )
 
     def render(self) -> Heatmap | Text:
         heatmap = self.renderable()

@@ -5,7 +5,7 @@ Each is a modal over the tab; ``escape`` backs out one level.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from rich.style import Style
@@ -99,11 +99,13 @@ class DigitScores(ModalScreen[int]):
         index = self.index
         body = self.query_one("#errors-digit-body")
         names = self.analysis.class_names
-        body.border_title = (f"{names[int(self.analysis.y_true[index])]} predicted as "
-                             f"{names[int(self.analysis.y_pred[index])]}")
+        body.border_title = (
+            f"{names[int(self.analysis.y_true[index])]} predicted as {names[int(self.analysis.y_pred[index])]}"
+        )
         self.query_one("#errors-digit-image", Static).update(DigitImage(self.images[index], self._scale()))
         self.query_one("#errors-digit-info", Static).update(
-            digit_info(self.analysis, index, self.position, len(self.indices)))
+            digit_info(self.analysis, index, self.position, len(self.indices))
+        )
 
     def watch_position(self) -> None:
         self._show()
@@ -128,8 +130,10 @@ class DigitGridScreen(ModalScreen[None]):
     @on(DigitGridView.Opened)
     def _opened(self, message: DigitGridView.Opened) -> None:
         grid = message.grid
-        self.app.push_screen(DigitScores(self.images, self.analysis, grid.indices, message.position),
-                             lambda position: setattr(grid, "cursor", position) if position is not None else None)
+        self.app.push_screen(
+            DigitScores(self.images, self.analysis, grid.indices, message.position),
+            lambda position: setattr(grid, "cursor", position) if position is not None else None,
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -138,8 +142,15 @@ class DigitGridScreen(ModalScreen[None]):
 class DigitGallery(DigitGridScreen):
     """Digits ``indices`` (already ordered) page by page, with the highlighted one's verdict beside them."""
 
-    def __init__(self, title: str, images: np.ndarray, analysis: ErrorAnalysis, indices: np.ndarray,
-                 caption: Callable[[int], str], empty_text: str) -> None:
+    def __init__(
+        self,
+        title: str,
+        images: np.ndarray,
+        analysis: ErrorAnalysis,
+        indices: np.ndarray,
+        caption: Callable[[int], str],
+        empty_text: str,
+    ) -> None:
         super().__init__()
         self.title_text, self.images, self.analysis = title, images, analysis
         self.indices, self.caption, self.empty_text = indices, caption, empty_text
@@ -149,16 +160,14 @@ class DigitGallery(DigitGridScreen):
             with Horizontal(id="errors-gallery-row"):
                 yield DigitGridView(id="errors-gallery-grid")
                 yield Static(id="errors-gallery-info")
-            yield Static("[dim]arrows move · enter opens a digit · [ ] pages · esc back[/]",
-                         id="errors-gallery-keys")
+            yield Static("[dim]arrows move · enter opens a digit · [ ] pages · esc back[/]", id="errors-gallery-keys")
 
     def on_mount(self) -> None:
         self.query_one("#errors-gallery-body").border_title = self.title_text
         grid = self.query_one(DigitGridView)
         grid.empty_text = self.empty_text
         y_true, y_pred = self.analysis.y_true, self.analysis.y_pred
-        grid.set_items(self.images, self.indices, self.caption,
-                       lambda i: RIGHT if y_true[i] == y_pred[i] else WRONG)
+        grid.set_items(self.images, self.indices, self.caption, lambda i: RIGHT if y_true[i] == y_pred[i] else WRONG)
         grid.focus()
 
     @on(DigitGridView.Moved)
@@ -187,8 +196,9 @@ class PairView(DigitGridScreen):
                 for t in (self.a, self.b):
                     for p in (self.a, self.b):
                         yield DigitGridView(id=f"errors-pair-{t}-{p}", classes="errors-pair-cell")
-            yield Static("[dim]tab next quadrant · arrows move · enter opens a digit · esc back[/]",
-                         id="errors-pair-keys")
+            yield Static(
+                "[dim]tab next quadrant · arrows move · enter opens a digit · esc back[/]", id="errors-pair-keys"
+            )
 
     def on_mount(self) -> None:
         names = self.analysis.class_names
@@ -199,8 +209,12 @@ class PairView(DigitGridScreen):
             grid = self.query_one(f"#errors-pair-{t}-{p}", DigitGridView)
             grid.border_title = f"{names[t]} as {names[p]} · {len(indices):,}"
             grid.empty_text = f"no {names[t]} predicted as {names[p]}"
-            grid.set_items(self.images, indices, lambda i: compact(float(margin[i])),
-                           lambda i, right=(t == p): RIGHT if right else WRONG)
+            grid.set_items(
+                self.images,
+                indices,
+                lambda i: compact(float(margin[i])),
+                lambda i, right=(t == p): RIGHT if right else WRONG,
+            )
         self.query_one(f"#errors-pair-{self.a}-{self.b}", DigitGridView).focus()
 
 
@@ -210,10 +224,15 @@ def cell_gallery(images: np.ndarray, analysis: ErrorAnalysis, true: int, predict
     indices = analysis.cell(true, predicted)
     margin = analysis.margin
     what = "correct" if true == predicted else "mistakes"
-    title = (f"{names[true]} predicted as {names[predicted]} · {len(indices):,} {what}, "
-             f"largest margin first")
-    return DigitGallery(title, images, analysis, indices, lambda i: compact(float(margin[i])),
-                        f"No {names[true]} was predicted as {names[predicted]}.")
+    title = f"{names[true]} predicted as {names[predicted]} · {len(indices):,} {what}, largest margin first"
+    return DigitGallery(
+        title,
+        images,
+        analysis,
+        indices,
+        lambda i: compact(float(margin[i])),
+        f"No {names[true]} was predicted as {names[predicted]}.",
+    )
 
 
 def mistakes_gallery(images: np.ndarray, analysis: ErrorAnalysis) -> DigitGallery:
@@ -223,7 +242,11 @@ def mistakes_gallery(images: np.ndarray, analysis: ErrorAnalysis) -> DigitGaller
     indices = np.array([m.index for m in mistakes], dtype=np.int64)
     y_true, y_pred, margin = analysis.y_true, analysis.y_pred, analysis.margin
     title = f"Most confident mistakes · {len(indices):,} in all · likely label errors first"
-    return DigitGallery(title, images, analysis, indices,
-                        lambda i: f"{short[y_true[i]]}→{short[y_pred[i]]} {compact(float(margin[i])).lstrip('+')}",
-                        "This model made no mistakes.")
-
+    return DigitGallery(
+        title,
+        images,
+        analysis,
+        indices,
+        lambda i: f"{short[y_true[i]]}→{short[y_pred[i]]} {compact(float(margin[i])).lstrip('+')}",
+        "This model made no mistakes.",
+    )

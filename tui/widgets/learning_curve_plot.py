@@ -32,7 +32,7 @@ class LearningCurvePlot(Widget):
 
     DEFAULT_CSS = "LearningCurvePlot { height: 12; }"
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._points: tuple[list[int], list[float], list[float]] = ([], [], [])
         self._total = 1
@@ -46,8 +46,9 @@ class LearningCurvePlot(Widget):
         if width < Y_LABEL_WIDTH + 8 or height < 3:
             return ""
         epochs, train, val = self._points
-        canvas = BrailleCanvas(width - Y_LABEL_WIDTH - 1, height - 1, (1.0, float(max(self._total, 2))),
-                               (accuracy_floor(train + val), 1.0))
+        canvas = BrailleCanvas(
+            width - Y_LABEL_WIDTH - 1, height - 1, (1.0, float(max(self._total, 2))), (accuracy_floor(train + val), 1.0)
+        )
         if epochs:
             canvas.line(epochs, train, TRAIN_COLOR)
             canvas.line(epochs, val, VALIDATION_COLOR)

@@ -42,8 +42,9 @@ class NewRunDialog(ModalScreen[NewRunChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="new-run-body"):
             yield Static("[bold]New detector run[/]: which class should it detect?", id="new-run-title")
-            yield OptionList(*(Option(class_label(i, n), id=str(i)) for i, n in enumerate(self._class_names)),
-                             id="new-run-classes")
+            yield OptionList(
+                *(Option(class_label(i, n), id=str(i)) for i, n in enumerate(self._class_names)), id="new-run-classes"
+            )
             yield Checkbox("with its learning curve (SGD epoch by epoch)", True, id="new-run-curve")
             yield Static("[dim]↑↓ class · l learning curve · enter start · esc cancel[/]", id="new-run-hint")
 

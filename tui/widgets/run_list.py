@@ -11,8 +11,14 @@ from textual.widgets import DataTable
 from engine.cli.runs import describe_params, format_duration
 from engine.store import Run
 
-STATUS_STYLE = {"done": "green", "failed": "red", "cancelled": "yellow", "interrupted": "magenta",
-                "running": "cyan", "queued": "blue"}
+STATUS_STYLE = {
+    "done": "green",
+    "failed": "red",
+    "cancelled": "yellow",
+    "interrupted": "magenta",
+    "running": "cyan",
+    "queued": "blue",
+}
 
 
 class RunTimes:

@@ -52,8 +52,9 @@ class SearchCompareScreen(ModalScreen[None]):
         rows = compare(board_a, board_b)
         show_estimator = board_a.estimator != board_b.estimator
         table = self.query_one(DataTable)
-        table.add_columns(*(["model"] if show_estimator else []), "params", "A #", "A mean ± std", "B #",
-                          "B mean ± std", "Δ mean")
+        table.add_columns(
+            *(["model"] if show_estimator else []), "params", "A #", "A mean ± std", "B #", "B mean ± std", "Δ mean"
+        )
         for row in rows:
             cells = [Text(row.estimator or "")] if show_estimator else []
             table.add_row(*cells, Text(describe(row.params)), *_side(row.a), *_side(row.b), _delta(row))

@@ -32,9 +32,14 @@ def status_text(row: ConfigRow, n_folds: int) -> Text:
 
 def display_columns(board: Leaderboard) -> list[tuple[str, str]]:
     """(column key, header) in display order: rank, params, mean ± std, status, fit time, then each fold."""
-    return [("rank", "#"), *((f"param:{n}", n) for n in board.param_names), ("mean", "mean ± std"),
-            ("status", "status"), ("fit_time", "fit s"),
-            *((f"fold:{i}", f"fold {i + 1}") for i in range(board.n_folds))]
+    return [
+        ("rank", "#"),
+        *((f"param:{n}", n) for n in board.param_names),
+        ("mean", "mean ± std"),
+        ("status", "status"),
+        ("fit_time", "fit s"),
+        *((f"fold:{i}", f"fold {i + 1}") for i in range(board.n_folds)),
+    ]
 
 
 def _look(cell: Text) -> tuple:
@@ -100,8 +105,9 @@ class SearchLeaderboard(DataTable):
         if current is not None and current in cells:
             self.move_cursor(row=self.get_row_index(str(current)), scroll=False)
 
-    def _rebuild(self, columns: list[tuple[str, str]], sort: tuple[str, bool], cells: dict[int, list[Text]],
-                 order: list[int]) -> None:
+    def _rebuild(
+        self, columns: list[tuple[str, str]], sort: tuple[str, bool], cells: dict[int, list[Text]], order: list[int]
+    ) -> None:
         scroll_x, scroll_y = self.scroll_x, self.scroll_y
         self.clear(columns=True)  # new headers: their widths are measured again
         self._columns, self._built_sort = columns, sort
@@ -149,10 +155,15 @@ class SearchLeaderboard(DataTable):
         mean = "–" if row.mean is None else f"{row.mean:.4f} ± {row.std:.4f}"
         cells = [Text("" if row.rank is None else str(row.rank), style=rank_style, justify="right")]
         cells += [Text(str(row.params.get(name, "–"))) for name in self.board.param_names]
-        cells += [Text(mean, justify="right"), status_text(row, n),
-                  Text(fmt_seconds(row.mean_fit_time), justify="right")]
-        cells += [Text("·" if s is None else f"{s:.4f}", style="dim" if s is None else "", justify="right")
-                  for s in row.scores]
+        cells += [
+            Text(mean, justify="right"),
+            status_text(row, n),
+            Text(fmt_seconds(row.mean_fit_time), justify="right"),
+        ]
+        cells += [
+            Text("·" if s is None else f"{s:.4f}", style="dim" if s is None else "", justify="right")
+            for s in row.scores
+        ]
         return cells
 
     def current_config(self) -> int | None:

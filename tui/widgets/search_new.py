@@ -54,8 +54,10 @@ except ExplorerError as exc:
 
 def default_grids() -> dict[str, str]:
     """Each estimator's default grid as the form's text, one ``name=v1,v2`` line per parameter."""
-    return {name: "\n".join(f"{p}={','.join(map(str, values))}" for p, values in spec.default_grid.items())
-            for name, spec in ESTIMATORS.items()}
+    return {
+        name: "\n".join(f"{p}={','.join(map(str, values))}" for p, values in spec.default_grid.items())
+        for name, spec in ESTIMATORS.items()
+    }
 
 
 def parse_form(form: SearchForm) -> dict:
@@ -80,15 +82,25 @@ def parse_form(form: SearchForm) -> dict:
         raise UsageError(f"cv folds must be at least 2, got {cv}")
     scheduler = form.scheduler.strip() or None
     check_backend(form.backend, scheduler)
-    return {"estimator": form.estimator, "grid": grid, "cv": cv, "backend": form.backend, "scheduler": scheduler,
-            "exact_sklearn": False}
+    return {
+        "estimator": form.estimator,
+        "grid": grid,
+        "cv": cv,
+        "backend": form.backend,
+        "scheduler": scheduler,
+        "exact_sklearn": False,
+    }
 
 
 def check_with_estimator(params: dict) -> dict:
     """The params as the search job will take them, checked by the engine's ``search_params`` against the
     estimator itself, in a subprocess (it imports scikit-learn)."""
-    out = subprocess.run([sys.executable, "-c", _CHECK, json.dumps(params)], capture_output=True, text=True,
-                         cwd=Path(engine.__file__).resolve().parents[1])
+    out = subprocess.run(
+        [sys.executable, "-c", _CHECK, json.dumps(params)],
+        capture_output=True,
+        text=True,
+        cwd=Path(engine.__file__).resolve().parents[1],
+    )
     if out.returncode == 2:
         raise UsageError(out.stdout.strip())
     if out.returncode != 0:
@@ -121,21 +133,39 @@ class NewSearchScreen(ModalScreen[dict | None]):
             body.border_subtitle = "ctrl+s starts · esc cancels"
             with Horizontal(classes="search-new-row"):
                 yield Label("estimator")
-                yield Select([(f"{name} — {spec.description}", name) for name, spec in ESTIMATORS.items()],
-                             value=self._estimator, allow_blank=False, compact=True, id="search-new-estimator")
+                yield Select(
+                    [(f"{name} — {spec.description}", name) for name, spec in ESTIMATORS.items()],
+                    value=self._estimator,
+                    allow_blank=False,
+                    compact=True,
+                    id="search-new-estimator",
+                )
             with Horizontal(classes="search-new-row -grid"):
                 yield Label("grid")
-                yield TextArea(self._grids[self._estimator], id="search-new-grid", soft_wrap=False, compact=True,
-                               placeholder="name=v1,v2,… (one parameter per line)")
+                yield TextArea(
+                    self._grids[self._estimator],
+                    id="search-new-grid",
+                    soft_wrap=False,
+                    compact=True,
+                    placeholder="name=v1,v2,… (one parameter per line)",
+                )
             with Horizontal(classes="search-new-row"):
                 yield Label("cv folds")
                 yield Input(str(self._cv), id="search-new-cv", compact=True)
             with Horizontal(classes="search-new-row"):
                 yield Label("backend")
-                yield Select([("local", "local"), ("dask", "dask")], value="local", allow_blank=False, compact=True,
-                             id="search-new-backend")
-                yield Input(placeholder="scheduler tcp://HOST:PORT (blank: local cluster)",
-                            id="search-new-scheduler", compact=True)
+                yield Select(
+                    [("local", "local"), ("dask", "dask")],
+                    value="local",
+                    allow_blank=False,
+                    compact=True,
+                    id="search-new-backend",
+                )
+                yield Input(
+                    placeholder="scheduler tcp://HOST:PORT (blank: local cluster)",
+                    id="search-new-scheduler",
+                    compact=True,
+                )
             yield Static(HINT, id="search-new-hint")
             with Horizontal(id="search-new-buttons"):
                 yield Button("Start", variant="primary", id="search-new-start", compact=True)

@@ -38,8 +38,7 @@ class TargetPrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(f"Target {self.what} (0.9 or 90%), then enter:")
-            yield Input(value=f"{self.current:.2f}", placeholder="0.9 or 90%", id="target-input",
-                        select_on_focus=True)
+            yield Input(value=f"{self.current:.2f}", placeholder="0.9 or 90%", id="target-input", select_on_focus=True)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -31,7 +31,7 @@ class ThresholdDigits(Static):
     A red caption is a mistake the threshold makes now; one step the other way would fix it (or make a new one).
     """
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._shown: tuple[ThresholdAnalysis, float, Dataset] | None = None
         self.above: list[Neighbour] = []

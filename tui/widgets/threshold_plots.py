@@ -32,7 +32,7 @@ class CurvePlot(Widget):
     TITLE = ""
     X_LABEL = ""
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.curves: ThresholdCurves | None = None
         self.current: ThresholdRow | None = None
