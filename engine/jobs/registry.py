@@ -14,6 +14,8 @@ JOB_KINDS: dict[str, str] = {
     "search": "engine.search.runner:run_search",
     "learning_curve": "engine.models.learning_curve:run_learning_curve",
     "multiclass": "engine.models.multiclass:run_multiclass",
+    "multilabel": "engine.models.multilabel:run_multilabel",
+    "denoise": "engine.models.denoise:run_denoise",
 }
 
 
