@@ -35,6 +35,18 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+async def settle(app, rounds: int = 20) -> None:
+    """Wait for the app's workers to finish; one cancelled on the way (a newer key replaced it) is no failure."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(rounds):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue
+
+
 async def render_svg(app, size: tuple[int, int], tab: str, keys: Sequence[str] = ()) -> str:
     """Run ``app`` headless at ``size``, wait for its data, show ``tab``, press ``keys``; the screen as SVG."""
     from textual.widgets import TabPane
@@ -53,10 +65,10 @@ async def render_svg(app, size: tuple[int, int], tab: str, keys: Sequence[str] =
             if time.monotonic() > deadline:
                 raise ExplorerError(f"the {tab} tab did not show within {SHOW_TIMEOUT_S:.0f} s")
             await pilot.pause(0.02)
-        await app.workers.wait_for_complete()  # what the tab reads at start (a run's results, say)
+        await settle(app)  # what the tab reads at start (a run's results, say)
         for key in keys:
             await pilot.press(key)
-        await app.workers.wait_for_complete()
+        await settle(app)
         await pilot.wait_for_scheduled_animations()
         await pilot.pause(0.05)
         return app.export_screenshot()

@@ -139,9 +139,8 @@ def x_axis(canvas: BrailleCanvas, x_label: str, label_width: int = 5) -> Text:
     (x0, x1) = canvas.xlim
     left, right, middle = axis_number(x0), axis_number(x1), f"{x_label} →"
     gap = max(1, canvas.width - len(left) - len(right) - len(middle))
-    return Text(
-        " " * (label_width + 1) + left + " " * (gap // 2) + middle + " " * (gap - gap // 2) + right, style="dim"
-    )
+    line = " " * (label_width + 1) + left + " " * (gap // 2) + middle + " " * (gap - gap // 2) + right
+    return Text.assemble((line, "dim"))  # a span: rich renders a Text's own style only when it has spans
 
 
 def framed(canvas: BrailleCanvas, x_label: str, label_width: int = 5) -> list[Text]:

@@ -31,6 +31,7 @@ CURSOR_LABEL_STYLE = Style(color="black", bgcolor="yellow", bold=True)
 TITLE_STYLE = Style(color="grey70", italic=True)
 MIN_CELL = 4
 LEGEND_STEPS = 8
+SHADES = "░▒▓█"  # the legend where the terminal shows no colour (NO_COLOR, a dumb terminal)
 
 
 def colour_at(t: float) -> tuple[int, int, int]:
@@ -177,7 +178,7 @@ class Heatmap:
                     )
                 yield Segment.line()
         if self.legend:
-            yield from self._legend(top, lw)
+            yield from self._legend(top, lw, shaded=console.no_color or console.color_system is None)
 
     def _cell(self, text: str, value: float, top: float, width: int, cursor: bool, blank: bool) -> Iterable[Segment]:
         bracketed = cursor and len(text) + 2 <= width
@@ -190,10 +191,14 @@ class Heatmap:
             style += Style(reverse=True, underline=True)
         yield Segment(body, style)
 
-    def _legend(self, top: float, lw: int) -> Iterable[Segment]:
+    def _legend(self, top: float, lw: int, shaded: bool) -> Iterable[Segment]:
+        """The colour scale from 0 to the top value; ``shaded`` (no colours to show) draws it in shade glyphs."""
         yield Segment(" " * (lw + 1))
         yield Segment("0 ", LABEL_STYLE)
         for k in range(LEGEND_STEPS):
+            if shaded:
+                yield Segment(SHADES[k * len(SHADES) // LEGEND_STEPS], LABEL_STYLE)
+                continue
             r, g, b = colour_at(k / (LEGEND_STEPS - 1))
             yield Segment(" ", Style(bgcolor=Color.from_rgb(r, g, b)))
         high = format_value(top, self.percent) if top > 0 else "0"

@@ -8,6 +8,7 @@ are rebuilt and repainted: a move costs the terminal a line or two of a precisio
 from __future__ import annotations
 
 import numpy as np
+from rich.segment import Segment
 from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
@@ -71,7 +72,7 @@ class CurvePlot(Widget):
     def render_line(self, y: int) -> Strip:
         _, current, lines = self._build()
         self.rendered = current
-        return lines[y] if y < len(lines) else Strip.blank(self.size.width)
+        return lines[y] if y < len(lines) else Strip.blank(self.size.width, self.rich_style)
 
     def _build(self) -> tuple[tuple, ThresholdRow | None, list[Strip]]:
         """The plot's lines for the current threshold (title, canvas rows, x axis), each a Strip; unchanged lines
@@ -125,12 +126,17 @@ class CurvePlot(Widget):
         return self._cells[cell]
 
     def _strip(self, text: Text, width: int) -> Strip:
-        """A line as Textual paints it: the widget's own colours under the text's styles."""
+        """A line as Textual paints it: the widget's own colours under the text's styles.
+
+        Every segment gets a Style, even where the text has none (rich's Text.render yields ``None`` for an
+        unstyled text): Textual's NO_COLOR filter reads the colour of every segment's style.
+        """
         if text.style and not text.spans:  # rich's Text.render drops the text's own style when it has no spans
             text = text.copy()
             text.stylize(text.style)
         style = self.rich_style
-        return Strip(text.render(self.app.console)).apply_style(style).adjust_cell_length(width, style)
+        segments = [Segment(chars, style + own, control) for chars, own, control in text.render(self.app.console)]
+        return Strip(segments).adjust_cell_length(width, style)
 
 
 class ThresholdCurvePlot(CurvePlot):
