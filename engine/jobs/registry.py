@@ -16,6 +16,7 @@ JOB_KINDS: dict[str, str] = {
     "multiclass": "engine.models.multiclass:run_multiclass",
     "multilabel": "engine.models.multilabel:run_multilabel",
     "denoise": "engine.models.denoise:run_denoise",
+    "augment": "engine.models.augment:run_augment",
 }
 
 
