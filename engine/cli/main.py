@@ -18,6 +18,9 @@ COMMANDS = [
     "engine.cli.binary",
     "engine.cli.threshold",
     "engine.cli.errors",
+    "engine.cli.multilabel",
+    "engine.cli.denoise",
+    "engine.cli.augment",
     "engine.cli.search",
     "engine.cli.runs",
 ]
