@@ -13,12 +13,21 @@ def open_app(args: argparse.Namespace) -> int:
     from tui.app import MnistExplorerApp  # Textual is imported only when the app opens
 
     app = MnistExplorerApp(data=data_spec(args), store_path=args.store)
-    app.run()
+    app.run(mouse=not args.no_mouse)
     return app.return_code or 0
 
 
+def app_options(parser: argparse.ArgumentParser) -> None:
+    """Options of the app itself (no command given)."""
+    parser.add_argument(
+        "--no-mouse",
+        action="store_true",
+        help="leave the mouse to the terminal (select and copy text; the app is driven by keys alone)",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    return engine_main(argv, open_app=open_app, extra_commands=["tui.snapshot"])
+    return engine_main(argv, open_app=open_app, extra_commands=["tui.snapshot", "tui.serve"], app_options=app_options)
 
 
 if __name__ == "__main__":

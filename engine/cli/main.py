@@ -31,8 +31,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def build_parser(extra_commands: Sequence[str] = (), with_commands: bool = True) -> argparse.ArgumentParser:
-    """The parser of every command; ``extra_commands`` name more modules with ``register(sub)`` (e.g. from tui)."""
+def build_parser(
+    extra_commands: Sequence[str] = (),
+    with_commands: bool = True,
+    app_options: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> argparse.ArgumentParser:
+    """The parser of every command; ``extra_commands`` name more modules with ``register(sub)`` (e.g. from tui);
+    ``app_options`` adds the options of the app (opened with no command) to the top-level parser."""
     parser = _Parser(
         prog="mnist-explorer",
         description="Explore handwritten-digit classification: with no command, opens the terminal app.",
@@ -40,6 +45,8 @@ def build_parser(extra_commands: Sequence[str] = (), with_commands: bool = True)
     parser.add_argument("--version", action="version", version=f"mnist-explorer {__version__}")
     add_common_options(parser, suppress=False)
     parser.set_defaults(json=False, func=None)
+    if app_options is not None:
+        app_options(parser)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     for module in [*COMMANDS, *extra_commands] if with_commands else ():
         import_module(module).register(sub)
@@ -61,10 +68,12 @@ def main(
     argv: list[str] | None = None,
     open_app: Callable[[argparse.Namespace], int] | None = None,
     extra_commands: Sequence[str] = (),
+    app_options: Callable[[argparse.ArgumentParser], None] | None = None,
 ) -> int:
-    """Run the CLI; ``open_app`` starts the TUI when no subcommand is given; ``extra_commands`` add subcommands."""
+    """Run the CLI; ``open_app`` starts the TUI when no subcommand is given; ``extra_commands`` add subcommands;
+    ``app_options`` adds the app's own options."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(extra_commands, with_commands=_names_a_command(argv)).parse_args(argv)
+    args = build_parser(extra_commands, _names_a_command(argv), app_options).parse_args(argv)
     try:
         if args.func is None:
             if open_app is None:
