@@ -94,7 +94,9 @@ def read_digits() -> tuple[np.ndarray, np.ndarray, str]:
 
 def _find_idx_file(folder: Path, names: set[str], stem: str) -> Path:
     for candidate in (stem, stem + ".gz", stem.replace("-idx", ".idx"), stem.replace("-idx", ".idx") + ".gz"):
-        if candidate in names and path_kind(folder / candidate) == "file":
+        if candidate in names:
+            if path_kind(folder / candidate) != "file":  # a folder, a FIFO that would block, a device
+                raise DataError(f"{folder / candidate}: not a regular file")
             return folder / candidate
     raise DataError(f"{folder}: missing {stem} (or {stem}.gz)")
 
