@@ -133,6 +133,17 @@ def test_npz_with_x_and_y_is_split_stratified(tmp_path: Path, flat: bool) -> Non
     assert sorted(map(bytes, every)) == sorted(map(bytes, X.reshape(100, -1)))
 
 
+def test_npz_arrays_in_fortran_order_or_big_endian_read_as_numpy_load_reads_them(tmp_path: Path) -> None:
+    X_tr, y_tr, X_te, y_te = synthetic_split()
+    path = tmp_path / "layouts.npz"
+    np.savez_compressed(
+        path, X_train=np.asfortranarray(X_tr), y_train=y_tr.astype(">i4"), X_test=X_te.astype(">u2"), y_test=y_te
+    )
+    ds = load_dataset(f"npz:{path}")
+    assert np.array_equal(ds.X_train, X_tr) and np.array_equal(ds.X_test, X_te)
+    assert np.array_equal(ds.y_train, y_tr) and np.array_equal(ds.y_test, y_te)
+
+
 def test_npz_float_pixels_in_0_1_are_scaled_to_0_255(tmp_path: Path) -> None:
     X, y, _, _ = synthetic_split(n_train=50)
     path = tmp_path / "floats.npz"
