@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 import numpy as np
 
@@ -32,6 +32,13 @@ IDX_UBYTE = 0x08
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK"
 NPY_MAGIC = b"\x93NUMPY"
+NpyHeader = tuple[tuple[int, ...], bool, np.dtype]  # shape, Fortran order, dtype
+
+
+class Readable(Protocol):
+    """What the readers need of an open file, a gzip stream or a zip member."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 def path_kind(path: Path) -> str | None:
@@ -92,7 +99,7 @@ def read_gz(path: Path, limit: int) -> bytes:
     return raw
 
 
-def _read_exactly(fh: BinaryIO, n: int) -> np.ndarray:
+def _read_exactly(fh: Readable, n: int) -> np.ndarray:
     """Up to ``n`` bytes of ``fh`` into one array allocated once (short if the stream ends first)."""
     out = np.empty(n, dtype=np.uint8)
     got = 0
@@ -206,7 +213,7 @@ def read_npz(path: Path) -> dict[str, np.ndarray]:
         return {m.filename[:-4]: _npy_data(zf, m, headers[m.filename], path) for m in members}
 
 
-def _npy_header(fh: BinaryIO, path: Path, member: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+def _npy_header(fh: Readable, path: Path, member: str) -> NpyHeader:
     """(shape, fortran order, dtype) of a ``.npy`` stream positioned at its start; malformed headers refused."""
     name = f"{path}: {member}"
     try:
@@ -228,7 +235,7 @@ def _npy_header(fh: BinaryIO, path: Path, member: str) -> tuple[tuple[int, ...],
     return shape, fortran, dtype
 
 
-def _npy_data(zf: zipfile.ZipFile, member: zipfile.ZipInfo, header, path: Path) -> np.ndarray:
+def _npy_data(zf: zipfile.ZipFile, member: zipfile.ZipInfo, header: NpyHeader, path: Path) -> np.ndarray:
     shape, fortran, dtype = header
     nbytes = math.prod(shape) * dtype.itemsize
     name = f"{path}: {member.filename}"
