@@ -3,9 +3,11 @@
 Job processes write; the TUI and the CLI read. Each process opens its own :class:`RunStore`. Results are JSON
 values or numpy arrays saved as ``.npy`` bytes (never pickles).
 
-The schema is versioned (``meta.schema_version``); opening an older store migrates it in one transaction, a
-newer one is refused. A file that is not an SQLite database, or an SQLite database that is not a mnist-explorer
-store, is refused and left byte-for-byte untouched.
+A store is marked as one in its SQLite header: ``PRAGMA application_id`` is ``APPLICATION_ID`` and
+``PRAGMA user_version`` its schema version (also in ``meta.schema_version``). Opening an older store (stores of
+schema 1 and 2 carry no marks, only the meta table) migrates it in one transaction; a newer one is refused. Any
+other file — not SQLite, or an SQLite database of another program (its own tables, views or application id) — is
+checked read-only, refused in one line and left byte-for-byte untouched.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import sqlite3
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,16 +29,20 @@ import numpy as np
 import platformdirs
 
 from engine.errors import StoreError
+from engine.resources import end_processes
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+APPLICATION_ID = 0x4D4E5852  # "MNXR" in the SQLite header's application_id field: this is a mnist-explorer store
+MAX_RUN_ID = 2**63 - 1  # SQLite's largest INTEGER
 ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled", "interrupted")
 APPLICATION = "mnist-explorer"
 LAUNCH_GRACE_S = 60.0  # a queued run without a process is given this long for its launcher to record one
 SQLITE_MAGIC = b"SQLite format 3\x00"
+HEADER_SIZE = 100  # the SQLite file header
 RUN_COLUMNS = (
     "id, kind, params, data, status, created, started, finished, pid, pid_start, error, "
-    "fits_done, fits_total, heartbeat"
+    "fits_done, fits_total, heartbeat, peak_rss_mb, cpu_s"
 )
 
 _SCHEMA = """
@@ -54,7 +61,9 @@ CREATE TABLE IF NOT EXISTS runs (
     error TEXT,
     fits_done INTEGER NOT NULL DEFAULT 0,
     fits_total INTEGER NOT NULL DEFAULT 0,
-    heartbeat REAL
+    heartbeat REAL,
+    peak_rss_mb REAL,
+    cpu_s REAL
 );
 CREATE TABLE IF NOT EXISTS events (
     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -75,7 +84,9 @@ CREATE TABLE IF NOT EXISTS results (
 # Steps that bring a store of version ``key - 1`` to version ``key`` (a fresh store gets ``_SCHEMA`` instead).
 _MIGRATIONS = {
     2: ("ALTER TABLE runs ADD COLUMN heartbeat REAL",),
+    3: ("ALTER TABLE runs ADD COLUMN peak_rss_mb REAL", "ALTER TABLE runs ADD COLUMN cpu_s REAL"),
 }
+_TABLES = {"meta", "runs", "events", "results"}
 
 
 def default_store_path() -> Path:
@@ -102,6 +113,8 @@ class Run:
     fits_done: int
     fits_total: int
     heartbeat: float | None = None  # the job's last write (progress, event or result): its last sign of life
+    peak_rss_mb: float | None = None  # the job's processes together, at their peak (recorded as it runs)
+    cpu_s: float | None = None  # CPU time of the job's processes together
 
     @property
     def active(self) -> bool:
@@ -139,6 +152,8 @@ class Run:
             "fits_done": self.fits_done,
             "fits_total": self.fits_total,
             "heartbeat": self.heartbeat,
+            "peak_rss_mb": self.peak_rss_mb,
+            "cpu_s": self.cpu_s,
         }
 
 
@@ -184,9 +199,14 @@ class RunStore:
     _checked_files: set[str] = set()  # store files this process has verified as ours (see _open)
 
     def __init__(self, path: Path | str | None = None) -> None:
+        if path is not None and not str(path).strip():
+            raise StoreError("the store path is empty; pass a file name to --store")
         self.path = Path(path) if path is not None else default_store_path()
         self._lock = threading.RLock()
-        self._conn = self._open()
+        try:
+            self._conn = self._open()
+        except OSError as exc:  # a name too long for the OS, a folder we may not read, ...
+            raise StoreError(f"{self.path}: cannot open the store ({exc.strerror or exc})") from None
 
     # -- opening -------------------------------------------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
@@ -201,15 +221,9 @@ class RunStore:
         if not self.path.exists() and not os.access(self.path.parent, os.W_OK):
             raise StoreError(f"{self.path.parent}: folder is not writable, cannot create the store")
         if self.path.exists() and self.path.stat().st_size > 0 and self._key() not in RunStore._checked_files:
-            # Read the header once per process, before SQLite opens the file: closing any other descriptor on a
-            # file SQLite has open drops the POSIX locks it holds, and another RunStore here would lose writes.
-            try:
-                with open(self.path, "rb") as fh:
-                    magic = fh.read(len(SQLITE_MAGIC))
-            except OSError as exc:
-                raise StoreError(f"{self.path}: cannot read ({exc.strerror or exc})") from None
-            if magic != SQLITE_MAGIC:
-                raise StoreError(f"{self.path}: is not an SQLite database (left untouched); pass another --store")
+            # Once per process, before SQLite opens the file for writing: closing any other descriptor on a file
+            # SQLite has open drops the POSIX locks it holds, and another RunStore here would lose writes.
+            self._check_read_only(self._read_header())
         conn = None
         try:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -234,34 +248,81 @@ class RunStore:
     def _key(self) -> str:
         return os.path.realpath(self.path)
 
+    def _read_header(self) -> bytes:
+        try:
+            with open(self.path, "rb") as fh:
+                header = fh.read(HEADER_SIZE)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot read ({exc.strerror or exc})") from None
+        if not header.startswith(SQLITE_MAGIC):
+            raise StoreError(f"{self.path}: is not an SQLite database (left untouched); pass another --store")
+        return header
+
+    def _check_read_only(self, header: bytes) -> None:
+        """Refuse a database that is not ours through a read-only connection, so it is never written to.
+
+        A WAL database (header byte 18 is 2) whose ``-wal`` file is absent is read as immutable: a read-only
+        connection would create ``-wal`` and ``-shm`` files beside it.
+        """
+        wal = len(header) > 18 and header[18] == 2
+        mode = "immutable=1" if wal and not Path(f"{self.path}-wal").exists() else "mode=ro"
+        uri = f"file:{urllib.parse.quote(os.path.abspath(self.path))}?{mode}"
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=30)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot use this store ({exc})") from None
+        try:
+            self._check_ours(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot use this store ({exc})") from None
+        finally:
+            conn.close()
+
     def _check_ours(self, conn: sqlite3.Connection) -> int:
-        """The store's schema version (0: an empty database); refuses an SQLite database that some other
-        program made (tables, but no mnist-explorer schema) or that a newer mnist-explorer wrote."""
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if not tables:
+        """The store's schema version (0: an empty database, ours to set up); refuses, reading only, a database
+        that some other program made (its own tables, views or application id) or that a newer mnist-explorer
+        wrote."""
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        user_version = conn.execute("PRAGMA user_version").fetchone()[0]
+        objects = {
+            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite!_%' ESCAPE '!'")
+        }
+        not_ours = f"{self.path}: an SQLite database, but not a mnist-explorer store (left untouched)"
+        if app_id not in (0, APPLICATION_ID):
+            raise StoreError(
+                f"{self.path}: an SQLite database of another application (application_id {app_id:#010x}), "
+                "not a mnist-explorer store (left untouched)"
+            )
+        if app_id == 0 and not objects:
+            if user_version:  # an empty database that some program has already versioned
+                raise StoreError(not_ours)
             return 0
-        row = None
-        if "meta" in tables and {"runs", "events", "results"} <= tables:
-            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if row is None or not str(row[0]).isdigit():
-            raise StoreError(f"{self.path}: an SQLite database, but not a mnist-explorer store (left untouched)")
-        version = int(row[0])
+        if not objects >= _TABLES:
+            if app_id == APPLICATION_ID:
+                raise StoreError(f"{self.path}: a mnist-explorer store with tables missing (damaged); use another")
+            raise StoreError(not_ours)
+        row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            raise StoreError(not_ours)
+        text = str(row[0])
+        if not (text.isascii() and text.isdigit()):
+            raise StoreError(f"{self.path}: store schema version {text!r} is not a whole number (damaged store)")
+        version = max(int(text), user_version) if app_id == APPLICATION_ID else int(text)
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path}: store schema v{version} is newer than this mnist-explorer's (v{SCHEMA_VERSION})"
             )
+        if version < 1:
+            raise StoreError(not_ours)
         return version
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
-        """Create the schema in a new store, or bring an older one up to ``SCHEMA_VERSION``, atomically."""
+        """Create the schema in a new store, or bring an older one up to ``SCHEMA_VERSION``, and mark it as a
+        mnist-explorer store (application_id, user_version), atomically."""
         conn.execute("BEGIN IMMEDIATE")
         try:
             # read inside the write lock: another process may have created or migrated the store meanwhile
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            version = 0
-            if "meta" in tables:
-                row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-                version = int(row[0]) if row else 0
+            version = self._check_ours(conn)
             if version == 0:
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     conn.execute(statement)
@@ -272,6 +333,8 @@ class RunStore:
             if version != SCHEMA_VERSION:
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('application', ?)", (APPLICATION,))
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -280,8 +343,7 @@ class RunStore:
 
     @property
     def schema_version(self) -> int:
-        row = self._execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        return int(row[0])
+        return int(self._execute("PRAGMA user_version").fetchone()[0])
 
     def log_path(self, run_id: int) -> Path:
         """Where a launched job's stdout and stderr go."""
@@ -295,7 +357,7 @@ class RunStore:
         with self._lock:
             try:
                 return self._conn.execute(sql, args)
-            except sqlite3.OperationalError as exc:
+            except sqlite3.DatabaseError as exc:  # locked, damaged ("database disk image is malformed"), ...
                 raise StoreError(f"{self.path}: {exc}") from None
 
     @contextmanager
@@ -311,7 +373,7 @@ class RunStore:
                     if self._conn.in_transaction:
                         self._conn.execute("ROLLBACK")
                     raise
-            except sqlite3.OperationalError as exc:
+            except sqlite3.DatabaseError as exc:
                 raise StoreError(f"{self.path}: {exc}") from None
 
     # -- runs ----------------------------------------------------------------------------------------------
@@ -323,6 +385,8 @@ class RunStore:
         return self.get_run(cur.lastrowid)
 
     def get_run(self, run_id: int) -> Run:
+        if not 0 <= int(run_id) <= MAX_RUN_ID:
+            raise StoreError(f"no run {run_id} in {self.path}")
         row = self._execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (int(run_id),)).fetchone()
         if row is None:
             raise StoreError(f"no run {run_id} in {self.path}")
@@ -361,6 +425,13 @@ class RunStore:
                 "UPDATE runs SET fits_done=?, fits_total=?, heartbeat=? WHERE id=?", (done, total, time.time(), run_id)
             )
 
+    def set_resources(self, run_id: int, peak_rss_mb: float, cpu_s: float) -> None:
+        """Record the job's peak RSS (the largest yet) and CPU time so far, of its processes together."""
+        self._execute(
+            "UPDATE runs SET peak_rss_mb=MAX(COALESCE(peak_rss_mb, 0), ?), cpu_s=? WHERE id=?",
+            (peak_rss_mb, cpu_s, run_id),
+        )
+
     def finish(self, run_id: int, status: str, error: str | None = None, at: float | None = None) -> bool:
         """Move an active run to a final status (at time ``at``, default now); False if it had already finished
         (e.g. was cancelled)."""
@@ -386,10 +457,13 @@ class RunStore:
             raise StoreError(f"run {run_id} is {self.get_run(run_id).status}; only a finished run can be resumed")
 
     def delete_run(self, run_id: int) -> None:
+        """Delete a finished run, its events, results and log, and end whatever is left of its processes."""
         run = self.get_run(run_id)
         if run.active:
             raise StoreError(f"run {run_id} is {run.status}; cancel it before deleting it")
+        end_processes(run.pid, run.pid_start)
         self._execute("DELETE FROM runs WHERE id=?", (run_id,))
+        self.log_path(run_id).unlink(missing_ok=True)
 
     def reap(self) -> list[int]:
         """Mark active runs whose process has vanished as interrupted; returns their ids.
@@ -397,7 +471,8 @@ class RunStore:
         A run's process counts as vanished when its pid is gone, is a zombie, or now belongs to another process
         (the kernel start time differs). A queued run with no process yet is given ``LAUNCH_GRACE_S`` from its
         creation (or requeueing) for its launcher to record one. The run's ``finished`` becomes its last sign
-        of life, and everything it saved stays.
+        of life, and everything it saved stays; whatever is left of its processes (joblib workers, resource
+        trackers: its process group and session) is ended.
         """
         gone = []
         now = time.time()
@@ -414,14 +489,19 @@ class RunStore:
             error = f"the job's process ended without finishing (killed or crashed; log: {self.log_path(run.id)})"
             if self.finish(run.id, "interrupted", error, at=last_seen):
                 reaped.append(run.id)
+                end_processes(run.pid, run.pid_start)
         return reaped
 
     # -- events --------------------------------------------------------------------------------------------
-    def add_event(self, run_id: int, kind: str, payload: dict | None = None) -> int:
-        """Append an event to a run; returns its sequence number (1, 2, ...)."""
+    def add_event(self, run_id: int, kind: str, payload: dict | None = None, fits_done: int | None = None) -> int:
+        """Append an event to a run; returns its sequence number (1, 2, ...). ``fits_done`` sets the run's step
+        count in the same transaction (an event that completes a step: a kill never leaves the count behind)."""
         now = time.time()
         with self._write() as conn:
-            conn.execute("UPDATE runs SET heartbeat=? WHERE id=?", (now, run_id))
+            if fits_done is None:
+                conn.execute("UPDATE runs SET heartbeat=? WHERE id=?", (now, run_id))
+            else:
+                conn.execute("UPDATE runs SET heartbeat=?, fits_done=? WHERE id=?", (now, fits_done, run_id))
             seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE run_id=?", (run_id,)).fetchone()[0]
             conn.execute(
                 "INSERT INTO events VALUES (?, ?, ?, ?, ?)", (run_id, seq, now, kind, json.dumps(payload or {}))
@@ -507,6 +587,8 @@ def _run(row: tuple) -> Run:
         fits_done,
         fits_total,
         heartbeat,
+        peak_rss_mb,
+        cpu_s,
     ) = row
     return Run(
         run_id,
@@ -523,4 +605,6 @@ def _run(row: tuple) -> Run:
         fits_done,
         fits_total,
         heartbeat,
+        peak_rss_mb,
+        cpu_s,
     )

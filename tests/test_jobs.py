@@ -16,9 +16,10 @@ import pytest
 
 from engine.cli.main import main
 from engine.data import DataSpec
-from engine.errors import StoreError, UsageError
+from engine.errors import UsageError
 from engine.jobs import cancel_run, launch, wait_for
 from engine.jobs.priority import JOB_NICENESS
+from engine.resources import job_processes, job_resources, read_stat
 from engine.store import Run, RunStore, pid_alive
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +54,8 @@ def test_binary_job_on_digits_finishes_done_with_its_results(jobs_store: RunStor
     assert run.status == "done", run.error
     assert run.error is None and run.finished >= run.started and run.elapsed() > 0
     assert run.fits_total == 7 and run.fits_done == 7
+    assert run.peak_rss_mb > 50 and run.cpu_s > 0.1  # the job recorded what its processes used
+    assert job_resources(run) is None  # nothing live once it has ended
     results = jobs_store.results(run.id)
     assert len(results["cv_accuracy"]) == 3 and all(a > 0.9 for a in results["cv_accuracy"])
     assert results["dummy_accuracy"] < min(results["cv_accuracy"])
@@ -103,8 +106,7 @@ def test_cancel_stops_a_running_job_within_a_second(jobs_store: RunStore) -> Non
     time.sleep(0.3)
     assert len(jobs_store.events(run.id)) == seen  # nothing writes any more
     assert wait_for(jobs_store, run.id, timeout=1).status == "cancelled"
-    with pytest.raises(StoreError, match="already cancelled"):
-        cancel_run(jobs_store, run.id)
+    assert cancel_run(jobs_store, run.id).status == "cancelled"  # cancelling an ended run changes nothing
 
 
 def test_user_can_cancel_a_run_from_the_cli(
@@ -117,8 +119,21 @@ def test_user_can_cancel_a_run_from_the_cli(
     assert time.monotonic() - started < 1.0
     assert json.loads(capsys.readouterr().out)["status"] == "cancelled"
     assert not pid_alive(run.pid, jobs_store.get_run(run.id).pid_start)
-    assert main(["runs", "cancel", str(run.id), "--store", str(store_path)]) == 2
-    assert "already cancelled" in capsys.readouterr().err
+    assert main(["runs", "cancel", str(run.id), "--store", str(store_path)]) == 0  # information, not an error
+    out, err = capsys.readouterr()
+    assert f"run {run.id} already ended: cancelled" in out and err == ""
+
+
+def test_a_cancel_that_races_the_end_of_a_run_says_so_and_succeeds(
+    store: RunStore, store_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    run = store.create_run("binary", {}, {"spec": "digits"})
+    store.finish(run.id, "done")
+    assert main(["runs", "cancel", str(run.id), "--store", str(store_path), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["status"] == "done" and shown["already_ended"] is True
+    assert main(["runs", "cancel", str(run.id), "--store", str(store_path)]) == 0
+    assert f"run {run.id} already ended: done" in capsys.readouterr().out
 
 
 def test_a_run_cancelled_before_its_process_gets_going_never_runs(jobs_store: RunStore) -> None:
@@ -150,6 +165,30 @@ def test_a_killed_job_is_interrupted_and_keeps_the_results_it_saved(
     final = jobs_store.get_run(run.id)
     assert final.finished == final.heartbeat and final.elapsed() < time.time() - final.started
     assert jobs_store.reap() == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds a job's processes in Linux's /proc")
+def test_nothing_of_a_killed_job_outlives_it_once_it_is_marked_interrupted(
+    jobs_store: RunStore, store_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from engine.search.runner import search_params
+
+    grid = {"alpha": [1e-4, 1e-3, 1e-2, 1e-1], "max_iter": [3000, 4000]}  # fits in joblib's loky worker processes
+    run = launch(jobs_store, "search", search_params("sgd", grid, cv=3), DataSpec("digits"))
+    wait_until(lambda: len(job_processes(run.pid, run.pid_start)) >= 3, timeout=120, what="loky workers running")
+    live = job_resources(jobs_store.get_run(run.id))
+    assert live is not None and live.n_processes >= 3 and live.rss_mb > 50 and live.cpu_s > 0
+    run = jobs_store.get_run(run.id)
+    os.kill(run.pid, signal.SIGKILL)
+    wait_until(lambda: not pid_alive(run.pid, run.pid_start), timeout=5, what="the job's death")
+    helpers = [p.pid for p in job_processes(run.pid, run.pid_start)]
+    assert helpers, "its loky workers and resource trackers live on by themselves"
+
+    assert main(["runs", "list", "--json", "--store", str(store_path)]) == 0  # looking reaps it
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert listed["status"] == "interrupted"
+    wait_until(lambda: not job_processes(run.pid, run.pid_start), timeout=5, what="no process of the job left")
+    assert not any(read_stat(pid) and read_stat(pid).state not in "ZX" for pid in helpers)
 
 
 LAUNCHER = """

@@ -16,7 +16,7 @@ import pytest
 
 from engine.cli.main import main
 from engine.errors import StoreError
-from engine.store import LAUNCH_GRACE_S, SCHEMA_VERSION, RunStore, process_start_time
+from engine.store import APPLICATION_ID, LAUNCH_GRACE_S, SCHEMA_VERSION, RunStore, process_start_time
 
 V1_RUNS = """CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, params TEXT NOT NULL,
     data TEXT NOT NULL, status TEXT NOT NULL, created REAL NOT NULL, started REAL, finished REAL, pid INTEGER,
@@ -44,13 +44,23 @@ def sql(path: Path, statement: str, args: tuple = ()) -> None:
     conn.close()
 
 
-def test_new_store_records_its_schema_version(store: RunStore, store_path: Path) -> None:
-    assert store.schema_version == SCHEMA_VERSION == 2
+def marks(path: Path) -> tuple[int, int]:
+    """The store's application_id and user_version, as SQLite reads them."""
+    with sqlite3.connect(path) as conn:
+        found = conn.execute("PRAGMA application_id").fetchone()[0], conn.execute("PRAGMA user_version").fetchone()[0]
+    conn.close()
+    return found
+
+
+def test_new_store_records_its_schema_version_and_is_marked_as_ours(store: RunStore, store_path: Path) -> None:
+    assert store.schema_version == SCHEMA_VERSION == 3
     with sqlite3.connect(store_path) as conn:
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    assert meta == {"schema_version": "2", "application": "mnist-explorer"}
+    conn.close()
+    assert meta == {"schema_version": "3", "application": "mnist-explorer"}
     assert journal == "wal"
+    assert marks(store_path) == (APPLICATION_ID, 3)
 
 
 def test_a_version_1_store_is_migrated_and_keeps_its_runs(store_path: Path) -> None:
@@ -66,21 +76,52 @@ def test_a_version_1_store_is_migrated_and_keeps_its_runs(store_path: Path) -> N
         )
     conn.close()
     store = RunStore(store_path)
-    assert store.schema_version == 2
+    assert store.schema_version == 3 and marks(store_path) == (APPLICATION_ID, 3)
     (run,) = store.list_runs()
     assert (run.kind, run.params, run.status, run.heartbeat) == ("binary", {"digit": 3}, "done", None)
+    assert (run.peak_rss_mb, run.cpu_s) == (None, None)
     store.set_progress(run.id, 1, 2)
-    assert store.get_run(run.id).heartbeat is not None
+    store.set_resources(run.id, 120.5, 3.25)
+    again = store.get_run(run.id)
+    assert again.heartbeat is not None and (again.peak_rss_mb, again.cpu_s) == (120.5, 3.25)
+
+
+def test_a_version_2_store_is_migrated_marked_and_keeps_its_runs(store: RunStore, store_path: Path) -> None:
+    run = store.create_run("binary", {"digit": 5}, {"spec": "digits"})
+    store.close()
+    with sqlite3.connect(store_path) as conn:  # what schema 2 looked like: no marks, no resource columns
+        conn.execute("ALTER TABLE runs DROP COLUMN peak_rss_mb")
+        conn.execute("ALTER TABLE runs DROP COLUMN cpu_s")
+        conn.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
+        conn.execute("PRAGMA application_id = 0")
+        conn.execute("PRAGMA user_version = 0")
+    conn.close()
+    RunStore._checked_files.clear()  # as a new process would see it
+    migrated = RunStore(store_path)
+    assert migrated.schema_version == 3 and marks(store_path) == (APPLICATION_ID, 3)
+    assert [r.id for r in migrated.list_runs()] == [run.id]
+    migrated.close()
 
 
 def test_a_store_from_a_newer_version_is_refused(
     store: RunStore, store_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     store.close()
-    sql(store_path, "UPDATE meta SET value='99' WHERE key='schema_version'")
+    sql(store_path, "PRAGMA user_version = 99")
     with pytest.raises(StoreError, match="schema v99 is newer"):
         RunStore(store_path)
     cli_error(capsys, "runs", "list", "--store", str(store_path))
+
+
+@pytest.mark.parametrize("value", ["two", "2.5", "²"])
+def test_a_schema_version_that_is_not_a_whole_number_is_one_line(
+    value: str, store: RunStore, store_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    store.close()
+    sql(store_path, "UPDATE meta SET value=? WHERE key='schema_version'", (value,))
+    RunStore._checked_files.clear()
+    err = cli_error(capsys, "runs", "list", "--store", str(store_path))
+    assert "is not a whole number" in err
 
 
 @pytest.mark.parametrize(
@@ -105,23 +146,55 @@ def test_a_file_that_is_not_a_database_is_refused_and_left_byte_identical(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis.txt"]
 
 
-@pytest.mark.parametrize("with_meta", [False, True], ids=["plain", "own-meta-table"])
+FOREIGN = {
+    "plain": ["CREATE TABLE notes (body TEXT)", "INSERT INTO notes VALUES ('keep me')"],
+    "own-meta-table": ["CREATE TABLE meta (key TEXT, value TEXT)", "CREATE TABLE notes (body TEXT)"],
+    "only-a-view": ["CREATE VIEW answer AS SELECT 42"],
+    "empty-with-its-application-id": ["PRAGMA application_id = 1234"],
+    "empty-with-its-user-version": ["PRAGMA user_version = 7"],
+    "our-tables-its-application-id": [
+        "PRAGMA application_id = 99",
+        "CREATE TABLE meta (key TEXT, value TEXT)",
+        "CREATE TABLE runs (id INTEGER)",
+        "CREATE TABLE events (id INTEGER)",
+        "CREATE TABLE results (id INTEGER)",
+        "INSERT INTO meta VALUES ('schema_version', '2')",
+    ],
+    "wal-mode": ["PRAGMA journal_mode = WAL", "CREATE TABLE notes (body TEXT)"],
+}
+
+
+@pytest.mark.parametrize("kind", list(FOREIGN))
 def test_an_sqlite_database_that_is_not_ours_is_refused_untouched(
-    with_meta: bool, tmp_path: Path, capsys: pytest.CaptureFixture
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     path = tmp_path / "other.db"
-    with sqlite3.connect(path) as conn:
-        if with_meta:  # a "meta" table of its own: a common name
-            conn.execute("CREATE TABLE meta (key TEXT, value TEXT)")
-        conn.execute("CREATE TABLE notes (body TEXT)")
-        conn.execute("INSERT INTO notes VALUES ('keep me')")
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statement in FOREIGN[kind]:
+        conn.execute(statement)
     conn.close()
     before = path.read_bytes()
     with pytest.raises(StoreError, match="not a mnist-explorer store"):
         RunStore(path)
-    cli_error(capsys, "runs", "list", "--store", str(path))
+    err = cli_error(capsys, "runs", "list", "--store", str(path))
+    assert "left untouched" in err
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
+
+
+def test_a_store_with_damaged_pages_is_one_line(store: RunStore, store_path: Path, capsys) -> None:
+    run = store.create_run("binary", {}, {"spec": "digits"})
+    for i in range(300):
+        store.add_event(run.id, "log", {"message": "x" * 200 + str(i)})
+    store.close()
+    data = bytearray(store_path.read_bytes())
+    page = 4096
+    assert len(data) > 10 * page
+    data[3 * page : len(data) - page] = b"\xff" * (len(data) - 4 * page)  # keep the header and schema page
+    store_path.write_bytes(bytes(data))
+    RunStore._checked_files.clear()
+    err = cli_error(capsys, "runs", "show", str(run.id), "--store", str(store_path))
+    assert "malformed" in err or "not a database" in err
 
 
 @pytest.mark.parametrize("where", ["under a regular file", "in /proc", "a folder"])

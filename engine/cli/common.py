@@ -12,7 +12,7 @@ from rich.console import Console
 from engine.data import DataSpec
 from engine.data.spec import DEFAULT_SEED, DEFAULT_SPEC, SOURCES_HELP, parse_test_size
 from engine.errors import UsageError
-from engine.store import RunStore, default_store_path
+from engine.store import MAX_RUN_ID, RunStore, default_store_path
 
 VALUE_OPTIONS = ("--data", "--test-size", "--seed", "--store")  # the shared options that take a value
 
@@ -53,7 +53,7 @@ def data_spec(args: argparse.Namespace) -> DataSpec:
 
 
 def open_store(args: argparse.Namespace) -> RunStore:
-    return RunStore(args.store) if args.store else RunStore()
+    return RunStore(args.store) if args.store is not None else RunStore()  # --store '' is refused, not ignored
 
 
 def console() -> Console:
@@ -63,6 +63,17 @@ def console() -> Console:
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, indent=2) + "\n")
     sys.stdout.flush()
+
+
+def run_id_arg(text: str) -> int:
+    """A run id argument: a whole number SQLite can hold (argparse turns the error into one line)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a run id is a whole number, got {text!r}") from None
+    if not 1 <= value <= MAX_RUN_ID:
+        raise argparse.ArgumentTypeError(f"no run has id {text}")
+    return value
 
 
 def positive_int(text: str, name: str, minimum: int = 1) -> int:

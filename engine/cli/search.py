@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from rich.console import Console
 from rich.live import Live
 
-from engine.cli.common import console, data_spec, open_store, positive_int, print_json
+from engine.cli.common import console, data_spec, open_store, positive_int, print_json, run_id_arg
 from engine.cli.progress import Detached, store_option
 from engine.data import load_dataset
 from engine.errors import ExplorerError
@@ -178,7 +178,7 @@ def add_run_actions(actions, common_parent) -> None:
         ("export", "write a search's leaderboard to a CSV file", _export),
     ):
         a = actions.add_parser(name, parents=[common_parent()], help=helptext)
-        a.add_argument("run_id", metavar="ID", type=int)
+        a.add_argument("run_id", metavar="ID", type=run_id_arg)
         if name == "export":
             a.add_argument("--csv", metavar="FILE", required=True, help="where to write the CSV")
         a.set_defaults(func=func)

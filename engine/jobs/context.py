@@ -58,6 +58,13 @@ class JobContext:
         """Grow the step count (a phase whose size is known only now)."""
         self.progress(self._done, self._total + extra)
 
+    def step_event(self, kind: str, **payload: Any) -> None:
+        """An event that completes one step: the event and the step count are written in one transaction, so
+        after a kill the run's count never trails the events it has (a search's stored fits)."""
+        self._done += 1
+        self.store.add_event(self.run_id, kind, payload, fits_done=self._done)
+        self._last_write = time.monotonic()
+
     def log(self, message: str) -> None:
         self.store.add_event(self.run_id, "log", {"message": message})
 

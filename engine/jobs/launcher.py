@@ -12,6 +12,7 @@ from pathlib import Path
 from engine.data import DataSpec
 from engine.errors import StoreError, UsageError
 from engine.jobs.registry import JOB_KINDS
+from engine.resources import end_processes, job_processes
 from engine.store import Run, RunStore, pid_alive
 
 CANCEL_GRACE_S = 0.3  # how long a cancelled job gets to stop on SIGTERM before SIGKILL
@@ -68,30 +69,34 @@ def run_inline(store: RunStore, kind: str, params: dict, data: DataSpec) -> Run:
 
 
 def cancel_run(store: RunStore, run_id: int) -> Run:
-    """Stop a run's process (and its children) and mark it cancelled; finished results stay.
+    """Stop a run's processes (the job and every helper it started) and mark it cancelled; finished results stay.
 
-    The run is marked cancelled first (so the job cannot then finish as done), its process group gets SIGTERM
-    and, if still alive after ``CANCEL_GRACE_S``, SIGKILL: it is gone within a second.
+    The run is marked cancelled first (so the job cannot then finish as done), its processes get SIGTERM and
+    whatever is left after ``CANCEL_GRACE_S`` SIGKILL: they are gone within a second. A run that had already
+    ended, or ends meanwhile, keeps the status it ended with (check the returned run's status): only leftovers
+    of its processes are ended.
     """
     run = store.get_run(run_id)
-    if not run.active:
-        raise StoreError(f"run {run_id} is already {run.status}")
-    store.finish(run_id, "cancelled")
-    if run.pid and run.pid != os.getpid() and pid_alive(run.pid, run.pid_start):
-        _signal_group(run.pid, run.pid_start, signal.SIGTERM)
+    ending = run.active and store.finish(run_id, "cancelled")
+    if run.pid == os.getpid():  # a job run inline in this very process: marking it cancelled is all we can do
+        return store.get_run(run_id)
+    if ending and pid_alive(run.pid, run.pid_start):
+        end_processes(run.pid, run.pid_start, signal.SIGTERM)
         _wait_gone(run.pid, run.pid_start, CANCEL_GRACE_S)
-        # SIGKILL whatever is left: the job if it is stuck in native code, and helpers it spawned (joblib workers)
-        _signal_group(run.pid, run.pid_start, signal.SIGKILL)
-        _wait_gone(run.pid, run.pid_start, KILL_WAIT_S)
-    _reap_children()
+    # SIGKILL whatever is left: the job if it is stuck in native code, and helpers it spawned (joblib workers)
+    end_processes(run.pid, run.pid_start)
+    _wait_gone(run.pid, run.pid_start, KILL_WAIT_S)
     return store.get_run(run_id)
 
 
-def _wait_gone(pid: int, start: str | None, seconds: float) -> None:
+def _wait_gone(pid: int | None, start: str | None, seconds: float) -> None:
+    """Wait up to ``seconds`` until nothing of job ``pid`` is alive (collecting the exit codes of our children)."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and pid_alive(pid, start):
-        time.sleep(0.02)
+    while True:
         _reap_children()
+        if not job_processes(pid, start) or time.monotonic() > deadline:
+            return
+        time.sleep(0.02)
 
 
 def wait_for(store: RunStore, run_id: int, timeout: float | None = None, poll: float = 0.1) -> Run:
@@ -106,26 +111,6 @@ def wait_for(store: RunStore, run_id: int, timeout: float | None = None, poll: f
         if deadline is not None and time.monotonic() > deadline:
             raise TimeoutError(f"run {run_id} still {run.status} after {timeout}s")
         time.sleep(poll)
-
-
-def _signal_group(pid: int, start: str | None, sig: int) -> None:
-    """Signal a job's process group (launch gives each job a session of its own).
-
-    While the job lives, only a group it leads is signalled (never ours; just the process otherwise). Once it is
-    gone, its group id is signalled anyway to reach helpers it left behind; a reused pid is never signalled.
-    """
-    if pid == os.getpid():  # a job run inline in this very process: marking it cancelled is all we can do
-        return
-    try:
-        if pid_alive(pid, start):
-            if os.getpgid(pid) == pid and pid != os.getpgid(0):
-                os.killpg(pid, sig)
-            else:
-                os.kill(pid, sig)
-        else:
-            os.killpg(pid, sig)
-    except OSError:  # gone meanwhile, or nothing left in its group
-        pass
 
 
 _children: list[subprocess.Popen] = []

@@ -11,6 +11,7 @@ from engine.errors import ExplorerError
 from engine.jobs.context import Cancelled, JobContext
 from engine.jobs.priority import become_background
 from engine.jobs.registry import job_function
+from engine.resources import ResourceMonitor, end_processes, read_stat
 from engine.store import RunStore
 
 
@@ -37,7 +38,8 @@ def execute(store: RunStore, run_id: int) -> str:
         return run.status
     ctx = JobContext(store, run)
     try:
-        job_function(run.kind)(ctx)
+        with ResourceMonitor(store, run):  # records the peak RSS and CPU time of the job's processes together
+            job_function(run.kind)(ctx)
     except Cancelled:
         store.finish(run_id, "cancelled")
         return "cancelled"
@@ -59,8 +61,19 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a dropped SSH session must not stop the job
     become_background()
     store = RunStore(store_path)
-    status = execute(store, run_id)
+    try:
+        status = execute(store, run_id)
+    finally:
+        _end_helpers()
     return 0 if status == "done" else 1
+
+
+def _end_helpers() -> None:
+    """End what this job started and left running (idle joblib/loky workers, resource trackers): nothing of a job
+    outlives it. Only when the job leads its own session, as the launcher starts it."""
+    me = read_stat(os.getpid())
+    if me is not None and me.session == me.pid:
+        end_processes(me.pid, str(me.start), own=True, trackers=False)
 
 
 if __name__ == "__main__":
