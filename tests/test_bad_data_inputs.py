@@ -12,6 +12,7 @@ import os
 import struct
 import subprocess
 import sys
+import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ import numpy as np
 import pytest
 from test_data_loaders import idx_bytes, synthetic_split, write_idx_folder
 
-from engine.data.reading import MAX_BYTES, MAX_IMAGES
+from engine.data.reading import MAX_BYTES, MAX_IMAGES, MAX_NPZ_MEMBERS
 
 MB = 2**20
 MAX_CHILD_RSS = 200 * MB  # the CLI with numpy loaded peaks at ~50 MB; each bomb below would take 1.5 GB or more
@@ -42,12 +43,12 @@ def deflate_zeros(prefix: bytes, n_mb: int) -> bytes:
     return head + block * n_mb + c.flush()
 
 
-def zip_member(path: Path, name: str, data: bytes, crc: int, size: int, deflated: bool) -> None:
+def zip_member(path: Path, name: str, data: bytes, crc: int, size: int, deflated: bool, flags: int = 0) -> None:
     """A one-member zip of already compressed ``data`` (``size`` bytes inflated): what numpy.savez writes, by hand."""
     method, fname = (8 if deflated else 0), name.encode()
-    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, method, 0, 0x21, crc, len(data), size, len(fname), 0)
+    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, method, 0, 0x21, crc, len(data), size, len(fname), 0)
     central = struct.pack(
-        "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, method, 0, 0x21, crc, len(data), size, len(fname), 0, 0, 0, 0, 0, 0
+        "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, flags, method, 0, 0x21, crc, len(data), size, len(fname), 0, 0, 0, 0, 0, 0
     )
     cd_offset = len(local) + len(fname) + len(data)
     end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central) + len(fname), cd_offset, 0)
@@ -75,6 +76,19 @@ def npz_raw(tmp: Path, member: bytes) -> str:
     """An npz holding one stored member X.npy with exactly these bytes."""
     zip_member(tmp / "raw.npz", "X.npy", member, zlib.crc32(member), len(member), deflated=False)
     return f"npz:{tmp / 'raw.npz'}"
+
+
+def npz_encrypted(tmp: Path) -> str:
+    member = npy_header((3,)) + bytes(3)
+    zip_member(tmp / "locked.npz", "X.npy", member, zlib.crc32(member), len(member), deflated=False, flags=0x1)
+    return f"npz:{tmp / 'locked.npz'}"
+
+
+def npz_many_members(tmp: Path) -> str:
+    with zipfile.ZipFile(tmp / "many.npz", "w") as zf:
+        for i in range(MAX_NPZ_MEMBERS + 1):
+            zf.writestr(f"m{i}.txt", b"")
+    return f"npz:{tmp / 'many.npz'}"
 
 
 def idx_gz(tmp: Path, train_images: bytes) -> str:
@@ -178,6 +192,8 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], str], str, bool]] = {
         "negative size",
         False,
     ),
+    "npz with more members than the limit": (npz_many_members, f"more than the limit of {MAX_NPZ_MEMBERS:,}", False),
+    "npz with an encrypted member": (npz_encrypted, "is encrypted", False),
     "IDX set with zero test images": (
         lambda t: idx_with(t, X_te=X_TE[:0], y_te=Y_TE[:0]),
         "the test set has no images",

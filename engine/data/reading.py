@@ -10,12 +10,13 @@ import gzip
 import math
 import os
 import stat
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from engine.errors import DataError
 
 MAX_BYTES = 2**31  # all the arrays of one source together: far above full MNIST's 55 MB
 MAX_IMAGES = 10_000_000
+MAX_NPZ_MEMBERS = 1_000  # each member costs zipfile an object before anything is read; a data set has a few
 # Image data compresses a few times over (MNIST's IDX .gz files ~5x); a file that claims to inflate over 100x, and
 # to more than FREE_BYTES, is a decompression bomb, refused before it is inflated.
 MAX_EXPANSION = 100
@@ -32,6 +34,7 @@ IDX_UBYTE = 0x08
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK"
 NPY_MAGIC = b"\x93NUMPY"
+ZIP_TAIL = 22 + 65535 + 56 + 20  # end record, its longest comment, the zip64 end record and its locator
 NpyHeader = tuple[tuple[int, ...], bool, np.dtype]  # shape, Fortran order, dtype
 
 
@@ -71,7 +74,7 @@ def reading(path: Path, what: str) -> Iterator[None]:
         raise DataError(f"{path}: truncated {_format(what)} (it ends before its end-of-stream marker)") from None
     except gzip.BadGzipFile as exc:
         raise DataError(f"{path}: corrupt gzip file ({_detail(exc, 'not gzip data')})") from None
-    except (zlib.error, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
+    except (zlib.error, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
         if what == "npz":
             raise DataError(f"{path}: truncated or corrupt .npz file ({_detail(exc)})") from None
         raise DataError(f"{path}: corrupt {_format(what)} ({_detail(exc)})") from None
@@ -189,10 +192,13 @@ def read_npz(path: Path) -> dict[str, np.ndarray]:
         raise DataError(f"{path}: not a regular file")
     with reading(path, "file"), open(path, "rb") as fh:
         magic = fh.read(6)
+        entries = _zip_entries(fh)
     if magic == NPY_MAGIC:
         raise DataError(f"{path}: is a single-array .npy file; save the arrays together with numpy.savez")
     if not magic.startswith(ZIP_MAGIC):
         raise DataError(f"{path}: not an .npz file (numpy.savez writes a zip archive; this is not one)")
+    if entries is not None and entries > MAX_NPZ_MEMBERS:
+        raise DataError(f"{path}: holds {entries:,} members, more than the limit of {MAX_NPZ_MEMBERS:,}")
     with reading(path, "npz"), zipfile.ZipFile(path) as zf:
         members = [m for m in zf.infolist() if m.filename.endswith(".npy")]
         headers = {}
@@ -211,6 +217,22 @@ def read_npz(path: Path) -> dict[str, np.ndarray]:
             if nbytes > member.file_size:
                 raise DataError(f"{name}: header promises {nbytes:,} bytes, the member holds {member.file_size:,}")
         return {m.filename[:-4]: _npy_data(zf, m, headers[m.filename], path) for m in members}
+
+
+def _zip_entries(fh: BinaryIO) -> int | None:
+    """The member count a zip's end record declares, read before zipfile builds an object for every member;
+    None when there is no end record (zipfile then refuses the file)."""
+    size = fh.seek(0, os.SEEK_END)
+    fh.seek(max(0, size - ZIP_TAIL))
+    tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return None
+    (entries,) = struct.unpack_from("<H", tail, at + 10)
+    at64 = tail.rfind(b"PK\x06\x06", 0, at)  # zip64 (numpy.savez always writes it): the real count is here
+    if at64 >= 0 and len(tail) >= at64 + 40:
+        (entries,) = struct.unpack_from("<Q", tail, at64 + 32)
+    return int(entries)
 
 
 def _npy_header(fh: Readable, path: Path, member: str) -> NpyHeader:
