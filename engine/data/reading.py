@@ -22,7 +22,7 @@ import numpy as np
 
 from engine.errors import DataError
 
-MAX_BYTES = 2**31  # all the arrays of one source together: far above full MNIST's 55 MB
+MAX_BYTES = 2**31  # one IDX file's data, or all the arrays of an npz: far above full MNIST's 55 MB
 MAX_IMAGES = 10_000_000
 MAX_NPZ_MEMBERS = 1_000  # each member costs zipfile an object before anything is read; a data set has a few
 # Image data compresses a few times over (MNIST's IDX .gz files ~5x); a file that claims to inflate over 100x, and
@@ -45,7 +45,7 @@ class Readable(Protocol):
 
 
 def path_kind(path: Path) -> str | None:
-    """ "dir", "file" (a regular file) or "other" (a device, a FIFO...); None when nothing is there."""
+    """What is at ``path``: "dir", "file" (a regular file), "other" (a device, a FIFO...), or None (nothing)."""
     try:
         mode = os.stat(path).st_mode
     except (FileNotFoundError, NotADirectoryError):
