@@ -33,7 +33,10 @@ How, and why it is exact:
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -170,20 +173,22 @@ def nearest(
     """
     train, query = _rows(train), _rows(query)
     metric = _metric(metric)
-    m = min(m, len(train))
     dist = _Distances(train, query, metric)
     size = _block_size(budget_bytes)
-    q_blocks = _spans(len(query), size)
-    t_blocks = _spans(len(train), size)
-    top = _TopK(len(query), m)
-    total, done = len(q_blocks) * len(t_blocks), 0
-    for t0, t1 in t_blocks:
-        for q0, q1 in q_blocks:
-            block = dist.block(q0, q1, t0, t1)
-            top.add(q0, q1, block, t0, axis=1)
-            done += 1
-            if progress is not None:
-                progress(done, total)
+    top = _TopK(len(query), min(m, len(train)))
+    workers = _workers()
+    q_spans = _spans(len(query), size)
+    t_spans = _even_spans(len(train), size, at_least=-(-2 * workers // len(q_spans)))  # work for every thread
+    tasks = [(q, t) for t in t_spans for q in q_spans]
+
+    def compute(task):
+        (q0, q1), (t0, t1) = task
+        return top.candidates(q0, q1, dist.block(q0, q1, t0, t1), t0)
+
+    for done, ((q0, q1), _), found in _run(tasks, compute):
+        top.merge(q0, q1, found)
+        if progress is not None:
+            progress(done, len(tasks))
     return top.values, top.index
 
 
@@ -212,29 +217,56 @@ def nearest_across_folds(
     start = dict(zip(names, np.cumsum([0] + [len(members[f]) for f in names])[:-1].tolist()))
     dist = _Distances(X[order] if not np.array_equal(order, np.arange(len(X))) else X, None, metric)
     size = _block_size(budget_bytes)
-    blocks = {f: [(start[f] + a, start[f] + b) for a, b in _spans(len(members[f]), size)] for f in names}
+    blocks = {f: [(start[f] + a, start[f] + b) for a, b in _even_spans(len(members[f]), size)] for f in names}
     tops = {f: _TopK(len(members[f]), min(m, len(X) - len(members[f]))) for f in wanted}
     pairs = [(f, g) for i, f in enumerate(names) for g in names[i + 1 :] if f in wanted or g in wanted]
-    total = sum(len(blocks[f]) * len(blocks[g]) for f, g in pairs)
-    done = 0
+    tasks = [(f, g, a, b) for f, g in pairs for a in blocks[f] for b in blocks[g]]
+    last_task = {(f, g): i for i, (f, g, _, _) in enumerate(tasks)}
     remaining = {f: sum(1 for p in pairs if f in p) for f in wanted}
-    for f, g in pairs:
-        for a0, a1 in blocks[f]:
-            for b0, b1 in blocks[g]:
-                block = dist.block(a0, a1, b0, b1)
-                if f in tops:
-                    tops[f].add(a0 - start[f], a1 - start[f], block, b0, axis=1)
-                if g in tops:
-                    tops[g].add(b0 - start[g], b1 - start[g], block, a0, axis=0)
-                done += 1
-                if progress is not None:
-                    progress(done, total)
+
+    def compute(task):
+        f, g, (a0, a1), (b0, b1) = task
+        block = dist.block(a0, a1, b0, b1)
+        row_side = tops[f].candidates(a0 - start[f], a1 - start[f], block, b0) if f in tops else None
+        column_side = tops[g].candidates(b0 - start[g], b1 - start[g], block.T, a0) if g in tops else None
+        return row_side, column_side
+
+    for done, (f, g, (a0, a1), (b0, b1)), (row_side, column_side) in _run(tasks, compute):
+        if row_side is not None:
+            tops[f].merge(a0 - start[f], a1 - start[f], row_side)
+        if column_side is not None:
+            tops[g].merge(b0 - start[g], b1 - start[g], column_side)
+        if progress is not None:
+            progress(done, len(tasks))
+        if last_task[(f, g)] != done - 1:
+            continue
         for h in (f, g):
             if h in remaining:
                 remaining[h] -= 1
                 if remaining[h] == 0:
                     top = tops.pop(h)
                     yield h, members[h], top.values, order[top.index]
+
+
+def _run(tasks: list, compute: Callable) -> Iterator[tuple[int, object, object]]:
+    """(count done, task, compute(task)) in task order, computed by one thread per core with one BLAS thread each.
+
+    Threads rather than a multithreaded BLAS: the selection after each product runs in parallel too, and a busy
+    machine stalls one single-threaded product, not every thread of a shared one. At most one block per thread plus
+    one waits in memory.
+    """
+    from threadpoolctl import threadpool_limits
+
+    workers = min(_workers(), max(1, len(tasks)))
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+        pending: deque = deque()
+        for done, task in enumerate(tasks, 1):
+            pending.append((task, pool.submit(compute, task)))
+            if len(pending) > workers:
+                t, future = pending.popleft()
+                yield done - workers, t, future.result()
+        for i, (t, future) in enumerate(pending):
+            yield len(tasks) - len(pending) + i + 1, t, future.result()
 
 
 def replay_rows(
@@ -339,28 +371,48 @@ def _heap_push(values: list[float], indices: list[int], val: float, val_idx: int
 
 
 class _TopK:
-    """A running top ``m`` per row, sorted by (value, index): merging blocks in any order gives the same rows."""
+    """A running top ``m`` per row, sorted by (value, index): merging blocks in any order gives the same rows.
+
+    :meth:`candidates` (thread-safe, it only reads) picks a block's entries that may enter; :meth:`merge` (one
+    thread) merges them. A threshold read while another block merges is at worst looser, never wrong: a row's m-th
+    value only ever decreases.
+    """
 
     def __init__(self, n: int, m: int) -> None:
         self.m = m
         self.values = np.full((n, m), np.inf)
         self.index = np.full((n, m), np.iinfo(np.int64).max, dtype=np.int64)
 
-    def add(self, r0: int, r1: int, block: np.ndarray, offset: int, axis: int) -> None:
-        """Merge ``block``'s rows (axis 1) or columns (axis 0) into rows r0:r1; its other axis is rows offset…"""
-        vals = block if axis == 1 else block.T
+    def candidates(self, r0: int, r1: int, vals: np.ndarray, offset: int) -> tuple:
+        """Entries of ``vals`` (rows r0:r1 × training rows offset…) that may enter those rows' top m."""
+        worst = self.values[r0:r1, -1].copy()
+        if np.isfinite(worst).all():  # every row full: only values up to its current m-th can enter (ties too)
+            rows, cols = np.nonzero(vals <= worst[:, None])
+            return rows, vals[rows, cols], cols + offset
         m = min(self.m, vals.shape[1])
-        if m < vals.shape[1]:
-            part = np.argpartition(vals, m - 1, axis=1)[:, :m]
-            new_vals = np.take_along_axis(vals, part, axis=1)
-        else:
-            part = np.broadcast_to(np.arange(vals.shape[1]), vals.shape)
-            new_vals = np.asarray(vals)
-        v = np.concatenate([self.values[r0:r1], new_vals], axis=1)
-        i = np.concatenate([self.index[r0:r1], part + offset], axis=1)
-        keep = np.lexsort((i, v), axis=1)[:, : self.m]
-        self.values[r0:r1] = np.take_along_axis(v, keep, axis=1)
-        self.index[r0:r1] = np.take_along_axis(i, keep, axis=1)
+        if m == vals.shape[1]:
+            return None, np.array(vals), np.broadcast_to(np.arange(m) + offset, vals.shape)
+        part = np.argpartition(vals, m - 1, axis=1)[:, :m]
+        return None, np.take_along_axis(vals, part, axis=1), part + offset
+
+    def merge(self, r0: int, r1: int, found: tuple) -> None:
+        """Merge :meth:`candidates`' result into rows r0:r1: one sort of the kept and the new entries together."""
+        rows, vals, index = found
+        n, m = r1 - r0, self.m
+        if rows is None:  # a (n, m') block of candidates per row
+            rows = np.repeat(np.arange(n), vals.shape[1])
+            vals, index = vals.ravel(), index.ravel()
+        if len(rows) == 0:
+            return
+        all_rows = np.concatenate([np.repeat(np.arange(n), m), rows])
+        all_vals = np.concatenate([self.values[r0:r1].ravel(), vals])
+        all_index = np.concatenate([self.index[r0:r1].ravel(), index])
+        order = np.lexsort((all_index, all_vals, all_rows))
+        counts = np.bincount(rows, minlength=n) + m
+        starts = np.cumsum(counts) - counts
+        keep = order[np.arange(len(order)) - starts[all_rows[order]] < m]  # the first m of each row, rows in order
+        self.values[r0:r1] = all_vals[keep].reshape(n, m)
+        self.index[r0:r1] = all_index[keep].reshape(n, m)
 
 
 class _Distances:
@@ -426,9 +478,21 @@ def _spans(n: int, size: int) -> list[tuple[int, int]]:
     return [(s, min(s + size, n)) for s in range(0, n, max(1, size))]
 
 
+def _even_spans(n: int, size: int, at_least: int = 1) -> list[tuple[int, int]]:
+    """At least ``at_least`` spans of at most ``size``, as equal as can be."""
+    count = min(n, max(at_least, -(-n // max(1, size))))
+    edges = np.linspace(0, n, count + 1).round().astype(int).tolist()
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def _workers() -> int:
+    return len(os.sched_getaffinity(0))
+
+
 def _block_size(budget_bytes: int) -> int:
-    """Rows (and columns) of a square block: its float64 distances, the int64 partition index, float32 products."""
-    return max(1, int((budget_bytes / 20) ** 0.5))
+    """Rows (and columns) of a square block, one per thread: float64 distances, float32 products and the int64
+    partition index (or a mask) of its selection, 20 bytes an entry."""
+    return max(1, int((budget_bytes / (20 * _workers())) ** 0.5))
 
 
 def _biggest(X: np.ndarray) -> int:

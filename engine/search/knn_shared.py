@@ -1,45 +1,25 @@
-"""Shared-neighbour KNN search: one neighbour query per fold (and metric) serves every (n_neighbors, weights).
+"""Shared-neighbour KNN search: one neighbour computation for all folds serves every (n_neighbors, weights).
 
-For each fold the distances from the held-out rows to the fold's training rows are computed once; every config's
-neighbours follow from the ``max(n_neighbors)`` nearest. Predictions equal ``KNeighborsClassifier``'s bit for bit:
-
-- Distances are exact: pixels are whole numbers, so squared Euclidean and Manhattan distances are whole numbers
-  below 2**53, which scikit-learn's float64 code also computes exactly (:func:`exact_metric` checks this; otherwise
-  the search falls back to plain fits).
-- Ties are broken as scikit-learn does with one OpenMP thread (``OMP_NUM_THREADS=1``, which is also what
-  ``GridSearchCV(n_jobs=-1)`` gives each worker): when the k-th and (k+1)-th distances of a row are equal, which
-  tied points are neighbours depends on scikit-learn's fixed-size max-heap fed in training-row order, so such rows
-  are replayed through a port of that heap (:func:`sklearn_neighbours`), then sorted by its own introsort. With several
-  threads scikit-learn itself picks other tied points (its per-thread heaps are merged), which is why GridSearchCV
-  with ``n_jobs=1`` and ``n_jobs=-1`` can disagree with each other on tie-heavy data.
-- Uniform votes go to the smallest label among the most voted; distance weights are ``1/d`` except that a row
-  with a zero distance weights its zero-distance neighbours 1 and the others 0, and class weights are summed exactly
-  as ``sklearn.utils.extmath.weighted_mode`` sums them.
+The folds of a cross-validation partition the training rows and each row is held out in exactly one fold, so each
+row needs one list of neighbours: the nearest rows of the *other* folds. :func:`engine.neighbors.nearest_across_folds`
+computes each pair of rows in different folds once (for K folds, n²(K−1)/2K distances instead of the n²(K−1)/K of
+one query per fold), in budget-sized blocks with a running top ``max(n_neighbors) + 1`` per row; every config's
+prediction follows from those candidates. Scores equal ``GridSearchCV``'s bit for bit: distances are exact, ties are
+replayed through scikit-learn's own heap order where they matter, and votes are summed as scikit-learn sums them (see
+:mod:`engine.neighbors`).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from engine import neighbors
 from engine.leaderboard import Fit, FitKey
 
 SHARED_PARAMS = frozenset({"n_neighbors", "weights", "metric", "p"})
-_METRICS = {
-    "euclidean": "euclidean",
-    "l2": "euclidean",
-    "manhattan": "manhattan",
-    "l1": "manhattan",
-    "cityblock": "manhattan",
-}
-
-
-def exact_metric(metric: str, p: float | int | None) -> str | None:
-    """The metric a config computes ("euclidean" or "manhattan"), or None if this module cannot reproduce it."""
-    if metric == "minkowski":
-        return {1: "manhattan", 2: "euclidean"}.get(p) if isinstance(p, (int, float)) else None
-    return _METRICS.get(metric) if isinstance(metric, str) else None
 
 
 def usable(configs: list[dict], X: np.ndarray, min_train: int) -> bool:
@@ -52,221 +32,147 @@ def usable(configs: list[dict], X: np.ndarray, min_train: int) -> bool:
         k = config.get("n_neighbors", 5)
         if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= min_train:
             return False
-        if exact_metric(config.get("metric", "minkowski"), config.get("p", 2)) is None:
+        if _metric(config) is None:
             return False
-    if X.size == 0 or not np.array_equal(X, np.rint(X)):
-        return False
-    biggest = float(np.abs(X).max())
-    return X.shape[1] * (2 * biggest) ** 2 < 2.0**52
+    return neighbors.exact_input(X)
 
 
-def fold_scores(
-    X: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, fold: int, configs: dict[int, dict]
-) -> list[tuple[FitKey, Fit]]:
-    """Scores of ``configs`` (index → params) on one fold, one neighbour query per metric."""
-    by_metric: dict[str, dict[int, dict]] = {}
-    for index, config in configs.items():
-        metric = exact_metric(config.get("metric", "minkowski"), config.get("p", 2))
-        by_metric.setdefault(metric, {})[index] = config
-    classes, y_enc = np.unique(y[train], return_inverse=True)
-    y_test = y[test]
-    out = []
-    for metric, group in by_metric.items():
-        started = time.perf_counter()
-        values, shift = distances(X, test, train, metric)
-        kmax = max(c.get("n_neighbors", 5) for c in group.values())
-        order, sorted_values = nearest(values, kmax)
-        sorted_values += shift[:, None]
-        query_time = (time.perf_counter() - started) / len(group)
-        replayed: dict = {}
-        for index, config in group.items():
-            started = time.perf_counter()
-            pred = predict(
-                values,
-                shift,
-                order,
-                sorted_values,
-                y_enc,
-                config.get("n_neighbors", 5),
-                config.get("weights", "uniform"),
-                metric,
-                replayed,
-            )
-            score = float(np.average(y_test == classes[pred]))
-            out.append(((index, fold), Fit(score, query_time, time.perf_counter() - started)))
-    return out
+def search_scores(
+    X: np.ndarray,
+    y: np.ndarray,
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    todo: dict[int, dict[int, dict]],
+    progress: Callable[[int, int], None] | None = None,
+    budget_bytes: int = neighbors.DEFAULT_BUDGET,
+) -> Iterator[list[tuple[FitKey, Fit]]]:
+    """Scores of ``todo`` (fold → config index → params), yielded one fold's list at a time as folds complete.
+
+    ``fit_time`` of a (config, fold) is its share of the fold's neighbour computation, ``score_time`` its vote.
+    ``progress(done, total)`` counts neighbour blocks (over all metrics).
+    """
+    by_metric: dict[str, dict[int, dict[int, dict]]] = {}
+    for fold, configs in todo.items():
+        for index, config in configs.items():
+            by_metric.setdefault(_metric(config), {}).setdefault(fold, {})[index] = config
+    fold_of = _partition(folds, len(X))
+    passes = list(by_metric.items())
+    for n_pass, (metric, group) in enumerate(passes):
+        kmax = max(c.get("n_neighbors", 5) for configs in group.values() for c in configs.values())
+        report = None if progress is None else _scaled(progress, n_pass, len(passes))
+        for fold, values, index, query_time in _candidates(
+            X, folds, fold_of, group, kmax + 1, metric, report, budget_bytes
+        ):
+            yield _fold_fits(X, y, folds[fold], fold, group[fold], values, index, metric, query_time, budget_bytes)
 
 
 def holdout_score(
-    X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, y_test: np.ndarray, config: dict
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    config: dict,
+    progress: Callable[[int, int], None] | None = None,
+    budget_bytes: int = neighbors.DEFAULT_BUDGET,
 ) -> float:
     """Accuracy on a test set of ``config`` fitted on the whole training set (equal to scikit-learn's)."""
-    X = np.concatenate([X_train, X_test])
-    y = np.concatenate([y_train, y_test])
-    n = len(X_train)
-    return fold_scores(X, y, np.arange(n), np.arange(n, len(X)), 0, {0: config})[0][1].score
-
-
-def distances(X: np.ndarray, test: np.ndarray, train: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray]:
-    """Distances from ``X[test]`` to ``X[train]`` up to a per-row ``shift`` (value + shift = distance).
-
-    Euclidean: ``|b|² - 2a·b`` (squared distance minus ``|a|²``, which ranks the same), from one matrix product
-    over the pixels that are not zero in every image; Manhattan: the distances themselves (shift 0).
-    """
-    if metric == "manhattan":
-        from scipy.spatial.distance import cdist
-
-        return cdist(X[test], X[train], "cityblock"), np.zeros(len(test))
-    cols = np.flatnonzero(X.any(axis=0))  # an always-zero pixel adds nothing to any product
-    A, B = X[np.ix_(test, cols)], X[np.ix_(train, cols)]
-    values = A @ B.T
-    values *= -2.0
-    values += np.einsum("ij,ij->i", B, B)[None, :]
-    return values, np.einsum("ij,ij->i", A, A)
-
-
-def nearest(values: np.ndarray, kmax: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``kmax + 1`` smallest values of each row, sorted by (value, training row)."""
-    m = min(kmax + 1, values.shape[1])
-    part = (
-        np.argpartition(values, m - 1, axis=1)[:, :m]
-        if m < values.shape[1]
-        else np.tile(np.arange(values.shape[1]), (len(values), 1))
+    pred = neighbors.classify(
+        X_train,
+        y_train,
+        X_test,
+        config.get("n_neighbors", 5),
+        config.get("weights", "uniform"),
+        _metric(config),
+        progress,
+        budget_bytes,
     )
-    vals = np.take_along_axis(values, part, axis=1)
-    order = np.lexsort((part, vals), axis=1)
-    return np.take_along_axis(part, order, axis=1), np.take_along_axis(vals, order, axis=1)
+    return float(np.average(y_test == pred))
 
 
-def predict(
-    values: np.ndarray,
-    shift: np.ndarray,
-    order: np.ndarray,
-    sorted_values: np.ndarray,
-    y_enc: np.ndarray,
-    k: int,
-    weights: str,
-    metric: str,
-    replayed: dict | None = None,
-) -> np.ndarray:
-    """Encoded predictions of one (k, weights) config, equal to ``KNeighborsClassifier.predict``.
-
-    ``values + shift[:, None]`` are the distances (squared for Euclidean); ``order``/``sorted_values`` the nearest
-    training rows of each query and their distances. ``replayed`` caches heap replays by (k, row) between configs.
-    """
-    replayed = {} if replayed is None else replayed
-    neigh = order[:, :k].copy()
-    dist_values = sorted_values[:, :k].copy()
-    n_train = values.shape[1]
-    replay = np.zeros(len(values), dtype=bool)
-    if k < n_train:
-        replay |= sorted_values[:, k - 1] == sorted_values[:, k]  # which tied points make the cut is heap-dependent
-    if weights == "distance" and k >= 8:  # numpy sums 8+ weights pairwise, so the order of tied neighbours matters
-        labels = y_enc[neigh]
-        replay |= np.any((dist_values[:, 1:] == dist_values[:, :-1]) & (labels[:, 1:] != labels[:, :-1]), axis=1)
-    strategy_on_x = parallel_on_x(len(values), n_train)
-    for row in np.flatnonzero(replay):
-        key = (k, int(row))
-        if key not in replayed:
-            replayed[key] = sklearn_neighbours(values[row] + shift[row], k, strategy_on_x)
-        neigh[row], dist_values[row] = replayed[key]
-    labels = y_enc[neigh]
-    n_classes = int(y_enc.max()) + 1
-    if weights == "uniform":
-        counts = np.zeros((len(values), n_classes))
-        for column in labels.T:
-            counts[np.arange(len(values)), column] += 1
-        return np.argmax(counts, axis=1)
-    dist = np.sqrt(dist_values) if metric == "euclidean" else dist_values
-    with np.errstate(divide="ignore"):
-        w = 1.0 / dist
-    inf_mask = np.isinf(w)
-    inf_row = np.any(inf_mask, axis=1)
-    w[inf_row] = inf_mask[inf_row]
-    return _weighted_mode(labels, w)
+def _metric(config: dict) -> str | None:
+    return neighbors.exact_metric(config.get("metric", "minkowski"), config.get("p", 2))
 
 
-def parallel_on_x(n_queries: int, n_train: int) -> bool:
-    """scikit-learn's "auto" strategy with one thread: parallelise on queries (else on training rows)."""
-    from sklearn import get_config
-
-    chunk_size = get_config().get("pairwise_dist_chunk_size", 256)
-    return n_train < n_queries or 4 * chunk_size < n_queries
-
-
-def _weighted_mode(labels: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """``sklearn.utils.extmath.weighted_mode(labels, w, axis=1)``'s mode, summed the same way."""
-    best = np.zeros(len(labels))
-    best_count = np.zeros(len(labels))
-    for label in np.unique(labels):
-        template = np.where(labels == label, w, 0.0)
-        counts = np.sum(template, axis=1)
-        best = np.where(counts > best_count, label, best)
-        best_count = np.maximum(counts, best_count)
-    return best.astype(np.intp)
+def _partition(folds: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray | None:
+    """``fold_of[i]`` = the fold row i is held out in, if the test sets partition the rows and each training set is
+    the rest (as ``StratifiedKFold``'s do); else None."""
+    fold_of = np.full(n, -1)
+    for f, (train, test) in enumerate(folds):
+        if np.any(fold_of[test] != -1) or len(train) + len(test) != n:
+            return None
+        fold_of[test] = f
+    if np.any(fold_of == -1):
+        return None
+    for f, (train, _) in enumerate(folds):
+        if np.any(fold_of[train] == f):
+            return None
+    return fold_of
 
 
-def sklearn_neighbours(row: np.ndarray, k: int, strategy_on_x: bool) -> tuple[np.ndarray, np.ndarray]:
-    """The k neighbours (training rows, values) scikit-learn's one-thread brute-force search returns for ``row``.
-
-    Training rows are pushed in order into a fixed-size max-heap that keeps a new value only if it is strictly
-    smaller than the root; with the parallel-on-training-rows strategy the thread's heap is then pushed into the
-    main heap; finally the heap is sorted by scikit-learn's own ``simultaneous_sort`` (an introsort).
-    """
-    heap_v = [np.inf] * k
-    heap_i = [-1] * k
-    for j in range(k):
-        _heap_push(heap_v, heap_i, float(row[j]), j)
-    pos = k
-    while pos < len(row):  # only values below the root change the heap: jump to the next one
-        below = row[pos:] < heap_v[0]
-        step = int(below.argmax())
-        if not below[step]:
-            break
-        pos += step
-        _heap_push(heap_v, heap_i, float(row[pos]), pos)
-        pos += 1
-    if not strategy_on_x:
-        thread_v, thread_i = heap_v, heap_i
-        heap_v, heap_i = [np.inf] * k, [-1] * k
-        for value, j in zip(thread_v, thread_i):
-            _heap_push(heap_v, heap_i, value, j)
-    from sklearn.utils._sorting import _py_simultaneous_sort  # the very sort scikit-learn applies to its heaps
-
-    values = np.array(heap_v, dtype=np.float64)
-    indices = np.array(heap_i, dtype=np.intp)
-    _py_simultaneous_sort(values, indices, k, use_three_way_partition=False)
-    return indices, values
-
-
-def _heap_push(values: list[float], indices: list[int], val: float, val_idx: int) -> None:
-    """Port of ``sklearn.utils._heap.heap_push`` (a max-heap of fixed size)."""
-    size = len(values)
-    if val >= values[0]:
+def _candidates(X, folds, fold_of, group, m, metric, progress, budget_bytes):
+    """(fold, values, neighbour rows of X, neighbour time) for each fold in ``group``, as each completes."""
+    started = time.perf_counter()
+    if fold_of is None:  # not a partition: one query per fold
+        for fold in group:
+            train, test = folds[fold]
+            values, index = neighbors.nearest(X[train], X[test], m, metric, budget_bytes=budget_bytes)
+            yield fold, values, train[index], time.perf_counter() - started
+            started = time.perf_counter()
         return
-    current = 0
-    while True:
-        left = 2 * current + 1
-        right = left + 1
-        if left >= size:
-            break
-        if right >= size:
-            if values[left] > val:
-                swap = left
-            else:
-                break
-        elif values[left] >= values[right]:
-            if val < values[left]:
-                swap = left
-            else:
-                break
-        else:
-            if val < values[right]:
-                swap = right
-            else:
-                break
-        values[current] = values[swap]
-        indices[current] = indices[swap]
-        current = swap
-    values[current] = val
-    indices[current] = val_idx
+    blocks_time = {f: 0.0 for f in group}
+    last = time.perf_counter()
+
+    def timed(done: int, total: int) -> None:
+        nonlocal last
+        now = time.perf_counter()
+        for f in blocks_time:  # a block serves up to two folds; charge the pending ones equally
+            blocks_time[f] += (now - last) / len(blocks_time)
+        last = now
+        if progress is not None:
+            progress(done, total)
+
+    stream = neighbors.nearest_across_folds(X, fold_of, m, metric, set(group), timed, budget_bytes)
+    for fold, rows, values, index in stream:
+        test = folds[fold][1]
+        order = np.searchsorted(rows, test)  # the fold's test rows in its own order
+        yield fold, values[order], index[order], blocks_time.pop(fold)
+
+
+def _fold_fits(X, y, split, fold, configs, values, index, metric, query_time, budget_bytes):
+    """Scores of one fold's configs from its ``values``/``index`` candidates (rows of X, sorted)."""
+    train, test = split
+    pos = np.searchsorted(train, index)  # candidates as positions in the fold's training set
+    classes = np.unique(y[train])
+    y_enc = np.searchsorted(classes, y[train])
+    labels = y_enc[pos]
+    y_test = y[test]
+    replayed: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+    out = []
+    for index_, config in configs.items():
+        started = time.perf_counter()
+        k, weights = config.get("n_neighbors", 5), config.get("weights", "uniform")
+        neigh, dist = pos[:, :k], values[:, :k]
+        rows = np.flatnonzero(neighbors.needs_replay(values, labels, k, weights))
+        if len(rows):
+            neigh, dist = neigh.copy(), dist.copy()
+            missing = [r for r in rows.tolist() if (k, r) not in replayed]
+            if missing:
+                got_v, got_i = neighbors.replay_rows(X[train], X[test[missing]], k, metric, len(test), budget_bytes)
+                replayed.update({(k, r): (got_i[j], got_v[j]) for j, r in enumerate(missing)})
+            for r in rows.tolist():
+                neigh[r], dist[r] = replayed[(k, r)]
+        if metric == "euclidean":
+            dist = np.sqrt(dist)
+        pred = neighbors.vote(y_enc[neigh], dist, weights, len(classes))
+        score = float(np.average(y_test == classes[pred]))
+        fit_time = query_time / len(configs)
+        out.append(((index_, fold), Fit(score, fit_time, time.perf_counter() - started)))
+    return out
+
+
+def _scaled(progress: Callable[[int, int], None], n_pass: int, passes: int) -> Callable[[int, int], None]:
+    """Blocks of pass ``n_pass`` of ``passes`` reported on one 0…1000·passes scale."""
+
+    def report(done: int, total: int) -> None:
+        progress(n_pass * 1000 + 1000 * done // max(total, 1), 1000 * passes)
+
+    return report

@@ -12,7 +12,7 @@ Relaunched on the same run id (resume), it reads its ``fit`` events and runs onl
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,31 +106,27 @@ def run_fits(
     y: np.ndarray,
     todo: set[FitKey],
     n_jobs: int = -1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[tuple[FitKey, Fit]]:
     """Run the (config, fold) pairs in ``todo``, yielding each as ((config, fold), fit) as soon as it (or its
     fold) finishes.
 
-    Runs on whatever joblib backend is active (see :func:`engine.search.backends.parallel_backend`).
+    Separate fits run on whatever joblib backend is active (see :func:`engine.search.backends.parallel_backend`); a
+    shared-neighbour search runs here and reports ``progress(done, total)`` of its neighbour blocks.
     """
     from joblib import Parallel, delayed
 
     if not todo:
         return
-    if plan.method == SHARED:
-        tasks = [
-            delayed(knn_shared.fold_scores)(
-                X, y, train, test, f, {c: plan.configs[c] for c, g in sorted(todo) if g == f}
-            )
-            for f, (train, test) in enumerate(plan.folds)
-            if any(g == f for _, g in todo)
-        ]
-        prefer = "threads"  # one BLAS-heavy query per fold; threads share X without copying it
-    else:
-        tasks = [
-            delayed(_fit_one)(plan.estimator, plan.configs[c], X, y, *plan.folds[f], c, f) for c, f in sorted(todo)
-        ]
-        prefer = "processes"
-    for batch in Parallel(n_jobs=n_jobs, prefer=prefer, return_as="generator_unordered")(tasks):
+    if plan.method == SHARED:  # in this process: BLAS already uses every core, and the folds share one computation
+        by_fold: dict[int, dict[int, dict]] = {}
+        for c, f in sorted(todo):
+            by_fold.setdefault(f, {})[c] = plan.configs[c]
+        for batch in knn_shared.search_scores(X, y, plan.folds, by_fold, progress):
+            yield from batch
+        return
+    tasks = [delayed(_fit_one)(plan.estimator, plan.configs[c], X, y, *plan.folds[f], c, f) for c, f in sorted(todo)]
+    for batch in Parallel(n_jobs=n_jobs, prefer="processes", return_as="generator_unordered")(tasks):
         yield from batch
 
 
