@@ -6,11 +6,11 @@ import argparse
 import asyncio
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 from engine.cli.common import data_spec, print_json
 from engine.data import load_dataset
 from engine.errors import ExplorerError, UsageError
+from engine.outputs import check_output, protected_files
 from tui.tabs import TABS
 
 SHOW_TIMEOUT_S = 30.0
@@ -80,11 +80,13 @@ def run(args: argparse.Namespace) -> int:
     spec = data_spec(args)
     load_dataset(spec)  # a bad SPEC fails here with one line instead of inside the app
     keys = [key.strip() for key in args.keys.split(",") if key.strip()]
-    out = Path(args.output)
-    if out.parent and not out.parent.is_dir():
-        raise UsageError(f"{out.parent} is not a folder")
+    out = check_output(args.output, protected_files(args.store, spec))  # never over the store or a data file
     app = MnistExplorerApp(data=spec, store_path=args.store)
-    out.write_text(asyncio.run(render_svg(app, args.size, args.tab, keys)), encoding="utf-8")
+    svg = asyncio.run(render_svg(app, args.size, args.tab, keys))
+    try:
+        out.write_text(svg, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot write ({exc.strerror or exc})") from None
     if args.json:
         print_json({"path": str(out), "tab": args.tab, "size": list(args.size)})
     else:

@@ -37,7 +37,7 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     spec = data_spec(args)
     ds = load_dataset(spec)  # numpy only: checks the class before any process starts
-    check_digit(args.digit, ds.n_classes, ds.class_names)
+    check_digit(args.digit, ds.n_classes, ds.class_names, ds.class_counts("train"))
     store = open_store(args)
     job = launch(store, "binary", {"digit": args.digit}, spec)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
@@ -83,6 +84,9 @@ def main(
         return args.func(args)
     except ExplorerError as exc:
         print(f"mnist-explorer: error: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as exc:  # a store damaged in a way no check caught: still one line
+        print(f"mnist-explorer: error: the run store cannot be read ({exc})", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("mnist-explorer: interrupted", file=sys.stderr)

@@ -1,16 +1,21 @@
-"""``mnist-explorer runs``: list, inspect, cancel and delete runs in the store."""
+"""``mnist-explorer runs``: list, inspect, cancel, delete and prune runs in the store."""
 
 from __future__ import annotations
 
 import argparse
+import re
+import sys
 import time
 
 import numpy as np
 from rich.table import Table
 
-from engine.cli.common import console, open_store, print_json
+from engine.cli.common import console, open_store, print_json, run_id_arg
+from engine.errors import UsageError
 from engine.jobs import cancel_run
+from engine.render.results import format_resources, format_result
 from engine.render.status import format_duration
+from engine.resources import job_resources
 from engine.store import Run, RunStore
 
 LOG_TAIL = 10
@@ -19,7 +24,7 @@ LOG_TAIL = 10
 def register(sub) -> None:
     from engine.cli.main import common_parent
 
-    p = sub.add_parser("runs", parents=[common_parent()], help="list, show, cancel or delete runs")
+    p = sub.add_parser("runs", parents=[common_parent()], help="list, show, cancel, delete or prune runs")
     actions = p.add_subparsers(title="actions", metavar="ACTION", dest="action", required=True)
     for name, helptext, with_id in (
         ("list", "every run, newest first", False),
@@ -29,8 +34,14 @@ def register(sub) -> None:
     ):
         a = actions.add_parser(name, parents=[common_parent()], help=helptext)
         if with_id:
-            a.add_argument("run_id", metavar="ID", type=int)
+            a.add_argument("run_id", metavar="ID", type=run_id_arg)
         a.set_defaults(func=ACTIONS[name])
+    a = actions.add_parser("prune", parents=[common_parent()], help="delete finished runs older than an age")
+    a.add_argument(
+        "--older-than", metavar="AGE", required=True, type=parse_age, help="e.g. 7d, 12h, 30m, 2w (finished before)"
+    )
+    a.add_argument("--yes", action="store_true", help="delete without asking (needed without a terminal)")
+    a.set_defaults(func=_prune)
     from engine.cli.search import add_run_actions  # watch, resume and export of searches
 
     add_run_actions(actions, common_parent)
@@ -102,16 +113,21 @@ def _show(args: argparse.Namespace) -> int:
     out = console()
     out.print(
         f"[bold]run {run.id}[/] {run.kind} {describe_params(run.params)} on {run.data.get('spec')} — "
-        f"{_status(run)}, {run.fits_done}/{run.fits_total} steps, {format_duration(run.elapsed())}"
+        f"{_status(run)}, {run.fits_done}/{run.fits_total} steps, {format_duration(run.elapsed())}",
+        highlight=False,
     )
+    live = job_resources(run)
+    if live is not None:
+        out.print(f"now: {live.rss_mb:,.0f} MB RSS · {live.cpu_percent:.0f}% CPU · {live.n_processes} processes")
+    elif format_resources(run.peak_rss_mb, run.cpu_s):
+        out.print(format_resources(run.peak_rss_mb, run.cpu_s))
     if run.error:
-        out.print(f"[red]{run.error}[/]")
+        out.print(f"[red]{run.error}[/]", markup=True, highlight=False)
     table = Table("result", "value", title_justify="left")
     for name, value in d["results"].items():
-        text = str(value)
-        table.add_row(name, text if len(text) < 200 else text[:197] + "…")
+        table.add_row(name, format_result(value))
     for name, shape in d["arrays"].items():
-        table.add_row(name, f"array {tuple(shape)}")
+        table.add_row(name, f"array of {' × '.join(f'{n:,}' for n in shape) or 'one value'}")
     if table.row_count:
         out.print(table)
     if d["log"]:
@@ -124,9 +140,13 @@ def _show(args: argparse.Namespace) -> int:
 def _cancel(args: argparse.Namespace) -> int:
     store = open_store(args)
     started = time.monotonic()
+    was_active = store.get_run(args.run_id).active
     run = cancel_run(store, args.run_id)
+    ended = not was_active or run.status != "cancelled"  # ended before, or finished while being cancelled
     if args.json:
-        print_json(run.to_dict())
+        print_json(run.to_dict() | {"already_ended": ended})
+    elif ended:
+        console().print(f"run {run.id} already ended: {run.status}")
     else:
         console().print(f"run {run.id} {run.status} in {time.monotonic() - started:.2f}s")
     return 0
@@ -141,6 +161,48 @@ def _rm(args: argparse.Namespace) -> int:
     else:
         console().print(f"run {args.run_id} deleted")
     return 0
+
+
+AGE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_age(text: str) -> float:
+    """``7d``, ``12h``, ``30m``, ``90s``, ``2w`` → seconds (argparse turns the error into one line)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", text.lower())
+    if match is None:
+        raise argparse.ArgumentTypeError(f"an age looks like 7d, 12h, 30m, 90s or 2w, got {text!r}")
+    return float(match[1]) * AGE_UNITS[match[2]]
+
+
+def _prune(args: argparse.Namespace) -> int:
+    """Delete finished runs that ended more than ``--older-than`` ago (asks first on a terminal)."""
+    store = open_store(args)
+    store.reap()
+    cutoff = time.time() - args.older_than
+    old = [r for r in store.list_runs() if not r.active and (r.finished or r.created) < cutoff]
+    if old and not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"{_count(old)} would be deleted; pass --yes to prune without a terminal to ask on")
+        answer = input(f"Delete {_count(old)} (ids {_ids(old)}) and their results? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            console().print("nothing deleted")
+            return 0
+    for run in old:
+        store.delete_run(run.id)
+    if args.json:
+        print_json({"deleted": [r.id for r in old]})
+    else:
+        console().print(f"{_count(old)} deleted" + (f" (ids {_ids(old)})" if old else ""))
+    return 0
+
+
+def _count(runs: list[Run]) -> str:
+    return f"{len(runs)} finished run" + ("" if len(runs) == 1 else "s")
+
+
+def _ids(runs: list[Run]) -> str:
+    ids = [str(r.id) for r in sorted(runs, key=lambda r: r.id)]
+    return ", ".join(ids) if len(ids) <= 10 else ", ".join(ids[:10]) + f", … ({len(ids) - 10} more)"
 
 
 ACTIONS = {"list": _list, "show": _show, "cancel": _cancel, "rm": _rm}

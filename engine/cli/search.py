@@ -15,6 +15,7 @@ from engine.data import load_dataset
 from engine.errors import ExplorerError
 from engine.jobs import launch
 from engine.leaderboard import to_csv
+from engine.outputs import check_output, protected_files
 from engine.render.leaderboard import LeaderboardView
 from engine.search.backends import BACKENDS
 from engine.search.grid import parse_params
@@ -220,6 +221,7 @@ def _resume(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     """The leaderboard as CSV (:func:`engine.leaderboard.to_csv`, the same file as the Search tab's ``x``)."""
     store = open_store(args)
+    check_output(args.csv, protected_files(store.path))  # never over the store
     board = read_search(store, _search_run(store, args.run_id).id).board
     if not board.rows:
         raise ExplorerError(f"search run {args.run_id} has not started its grid yet; nothing to export")

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     rows = positive_int(args.rows, "--rows", minimum=0)
     spec = data_spec(args)
     dataset = load_dataset(spec)
-    check_digit(args.digit, dataset.n_classes, dataset.class_names)
+    check_digit(args.digit, dataset.n_classes, dataset.class_names, dataset.class_counts("train"))
     for name in ("precision", "recall"):
         value = getattr(args, name)
         if value is not None and not 0.0 <= value <= 1.0:

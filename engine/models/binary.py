@@ -12,6 +12,8 @@ Progress: 7 steps (3 SGD folds, the dummy, 3 RandomForest folds).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from engine.errors import UsageError
@@ -21,11 +23,16 @@ from engine.models.features import flat_float
 N_FOLDS = 3
 
 
-def check_digit(digit: int, n_classes: int, class_names: tuple[str, ...]) -> None:
+def check_digit(
+    digit: int, n_classes: int, class_names: tuple[str, ...], train_counts: Sequence[int] | None = None
+) -> None:
+    """Refuse a class the data does not have, or (given the training counts) one without a training image."""
     if not 0 <= digit < n_classes:
         raise UsageError(
             f"digit {digit} is not a class of this data (classes 0–{n_classes - 1}: {', '.join(class_names)})"
         )
+    if train_counts is not None and train_counts[digit] == 0:
+        raise UsageError(f"class {digit} ({class_names[digit]}) has no training image in this data; pick another")
 
 
 def run_binary(ctx: JobContext) -> None:
@@ -38,7 +45,7 @@ def run_binary(ctx: JobContext) -> None:
 
     digit = int(ctx.params.get("digit", 5))
     ds = ctx.dataset
-    check_digit(digit, ds.n_classes, ds.class_names)
+    check_digit(digit, ds.n_classes, ds.class_names, ds.class_counts("train"))
     X = flat_float(ds.X_train)
     y = (ds.y_train == digit).astype(np.int8)
     ctx.log(f"detecting class {digit} ({ds.class_names[digit]}): {int(y.sum())} of {len(y)} training images")

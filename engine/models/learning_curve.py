@@ -38,7 +38,7 @@ def run_learning_curve(ctx: JobContext) -> None:
         task = f"all {ds.n_classes} classes"
     else:
         digit = int(digit)
-        check_digit(digit, ds.n_classes, ds.class_names)
+        check_digit(digit, ds.n_classes, ds.class_names, ds.class_counts("train"))
         target = (ds.y_train == digit).astype(np.int64)
         task = f"class {digit} ({ds.class_names[digit]}) vs the rest"
     X = flat_float(ds.X_train) / 255.0  # scaled pixels: plain SGD steps on 0–255 values make the curve jump

@@ -12,6 +12,7 @@ from typing import Any
 from engine.errors import UsageError
 
 Grid = dict[str, list]
+MAX_CONFIGS = 10_000  # a grid beyond this is refused before it is expanded
 
 
 def parse_value(text: str) -> Any:
@@ -65,8 +66,22 @@ def parse_params(options: list[str] | None) -> Grid:
     return grid
 
 
+def count_configs(grid: Grid) -> int:
+    """How many configs ``grid`` has (the product of its value counts), without expanding it."""
+    return math.prod(len(values) for values in grid.values())
+
+
+def check_size(grid: Grid, limit: int = MAX_CONFIGS) -> None:
+    """Refuse a grid of more than ``limit`` configs, counted, not expanded (10⁸ configs would not fit in memory)."""
+    n = count_configs(grid)
+    if n > limit:
+        raise UsageError(f"the grid has {n:,} configs; at most {limit:,}")
+
+
 def expand(grid: Grid) -> list[dict]:
-    """Every config of ``grid`` in scikit-learn's ``ParameterGrid`` order (sorted names, last varies fastest)."""
+    """Every config of ``grid`` in scikit-learn's ``ParameterGrid`` order (sorted names, last varies fastest);
+    refused over ``MAX_CONFIGS``."""
+    check_size(grid)
     if not grid:
         return [{}]
     names = sorted(grid)

@@ -10,7 +10,7 @@ import importlib
 from dataclasses import dataclass, field
 
 from engine.errors import UsageError
-from engine.search.grid import Grid, expand
+from engine.search.grid import Grid, check_size
 
 SEED = 42
 
@@ -87,6 +87,7 @@ def validate_grid(name: str, grid: Grid) -> None:
             raise UsageError(f"{name} has no parameter {param!r}; it has {', '.join(sorted(known))}")
         if not isinstance(values, list) or not values:
             raise UsageError(f"{name} grid: {param} needs a non-empty list of values")
+    check_size(grid)  # counted before the values are checked one by one
     constraints = getattr(estimator, "_parameter_constraints", {})
     for config in ({p: v} for p, values in grid.items() for v in values):
         try:
@@ -95,5 +96,3 @@ def validate_grid(name: str, grid: Grid) -> None:
             )
         except InvalidParameterError as exc:
             raise UsageError(f"{name}: {str(exc).splitlines()[0]}") from None
-    if len(expand(grid)) > 10_000:
-        raise UsageError(f"{name} grid has {len(expand(grid)):,} configs; at most 10,000")
