@@ -20,7 +20,9 @@ class TabSpec:
 
     @property
     def css_path(self) -> Path:
-        return Path(__file__).parent / f"{self.id}.tcss"
+        """``ID.tcss`` beside the tab's module, or ``ID/ID.tcss`` in the folder of a tab that has one."""
+        folder = Path(__file__).parent / self.id
+        return folder / f"{self.id}.tcss" if folder.is_dir() else folder.with_suffix(".tcss")
 
 
 TABS: list[TabSpec] = [
@@ -29,4 +31,5 @@ TABS: list[TabSpec] = [
     TabSpec("threshold", "Threshold", "tui.tabs.threshold:ThresholdTab"),
     TabSpec("errors", "Errors", "tui.tabs.errors:ErrorsTab"),
     TabSpec("search", "Search", "tui.tabs.search:SearchTab"),
+    TabSpec("more", "More", "tui.tabs.more:MoreTab"),
 ]

@@ -1,0 +1,160 @@
+"""The More tab's three views (multilabel, denoising, augmentation), driven by keys on real runs of the embedded
+sample made before the app starts; and an empty store, where ``s`` starts the view's job."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from helpers import copy_store, until
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from engine.data import DataSpec
+from engine.jobs import run_inline
+from engine.models.augment import AugmentResults, job_params
+from engine.models.denoise import DenoiseResults
+from engine.models.multilabel import MultilabelResults
+from engine.store import RunStore
+from tui.app import MnistExplorerApp
+from tui.tabs import TABS
+from tui.tabs.more import MoreTab
+from tui.tabs.more.augment import AugmentDetail
+from tui.tabs.more.denoise import DenoiseDigits
+from tui.widgets.digit_detail import DigitDetail
+from tui.widgets.digit_grid import DigitGridView
+
+SAMPLE = DataSpec("mnist5k")
+MORE_ONLY = [tab for tab in TABS if tab.id == "more"]
+
+
+@pytest.fixture(scope="module")
+def runs_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One done run of each job on the sample: multilabel 1, denoise 2, augment 3."""
+    path = tmp_path_factory.mktemp("more-tab") / "runs.sqlite"
+    store = RunStore(path)
+    for kind, params in (("multilabel", {}), ("denoise", {"seed": 42}), ("augment", job_params(store, SAMPLE))):
+        assert run_inline(store, kind, params, SAMPLE).status == "done"
+    store.close()
+    return path
+
+
+@pytest.fixture
+def store_copy(runs_store: Path, tmp_path: Path) -> Path:
+    return copy_store(runs_store, tmp_path / "runs.sqlite")
+
+
+@pytest.fixture(autouse=True)
+def _more_tab_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tab alone in the app shell: quicker to start, and other tabs cannot move its snapshots."""
+    monkeypatch.setattr("tui.app.TABS", MORE_ONLY)
+
+
+def more_app(store_path: Path, data: DataSpec = SAMPLE) -> MnistExplorerApp:
+    app = MnistExplorerApp(data=data, store_path=store_path, poll_interval=0.1)
+    app.animation_level = "none"
+    return app
+
+
+async def open_more(pilot: Pilot, view: str = "1", loaded: tuple[str, ...] = ("multilabel", "denoise", "augment")):
+    """Wait for the data and the tab's results, then show ``view`` (its number key)."""
+    await until(pilot, lambda: pilot.app.dataset is not None and pilot.app.query(MoreTab), what="the tab")
+    tab = pilot.app.query_one(MoreTab)
+    await until(pilot, lambda: set(loaded) <= set(tab.results), what="the runs' results")
+    await pilot.press(view)
+    await pilot.pause()
+    return tab
+
+
+def text(pilot: Pilot, selector: str, screen=None) -> str:
+    """What a Static shows, as plain text."""
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print((screen or pilot.app).query_one(selector, Static).content)
+    return console.export_text()
+
+
+async def test_multilabel_view_shows_true_and_predicted_pairs_and_filters_mismatches(store_copy: Path) -> None:
+    results = MultilabelResults.from_store(RunStore(store_copy), 1)
+    async with more_app(store_copy).run_test(size=(120, 40)) as pilot:
+        await open_more(pilot, "1")
+        grid = pilot.app.query_one("#multilabel-digits", DigitGridView)
+        assert grid.count == len(results.y_true) and grid.has_focus
+        first = "".join(map(str, results.y_true[0])) + "→" + "".join(map(str, results.y_pred[0]))
+        assert grid.caption(0) == first
+        assert "F1 macro" in text(pilot, "#multilabel-report") and "SVC" in text(pilot, "#multilabel-report")
+        await pilot.press("f")
+        await pilot.pause()
+        assert np.array_equal(grid.indices, results.mismatches) and grid.count > 0
+        assert "mismatch" in text(pilot, "#multilabel-status")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DigitDetail), what="the digit opened")
+        assert pilot.app.screen.index == results.mismatches[0]
+        await pilot.press("escape", "f")
+        await pilot.pause()
+        assert grid.count == len(results.y_true)
+
+
+async def test_denoise_view_steps_through_digits_worst_first_on_w(store_copy: Path) -> None:
+    results = DenoiseResults.from_store(RunStore(store_copy), 2)
+    async with more_app(store_copy).run_test(size=(80, 24)) as pilot:
+        await open_more(pilot, "2")
+        digits = pilot.app.query_one(DenoiseDigits)
+        assert digits.has_focus and digits.index == 0
+        await pilot.press("right", "right")
+        assert digits.index == 2 and "test #2 " in text(pilot, "#denoise-status")
+        await pilot.press("w")
+        await pilot.pause()
+        assert digits.index == 2  # the same digit, now at its rank by error
+        await pilot.press("home")
+        await pilot.pause()
+        assert digits.index == int(np.argmax(results.error_denoised)) and "worst first" in text(
+            pilot, "#denoise-status"
+        )
+        assert f"{results.mae_denoised:.2f}" in text(pilot, "#denoise-report")
+
+
+async def test_augment_view_shows_fixed_and_broken_digits_each_openable(store_copy: Path) -> None:
+    results = AugmentResults.from_store(RunStore(store_copy), 3)
+    async with more_app(store_copy).run_test(size=(120, 40)) as pilot:
+        await open_more(pilot, "3")
+        fixed = pilot.app.query_one("#augment-fixed", DigitGridView)
+        broken = pilot.app.query_one("#augment-broken", DigitGridView)
+        assert np.array_equal(fixed.indices, results.fixed) and np.array_equal(broken.indices, results.broken)
+        assert f"{results.accuracy_augmented:.4f}" in text(pilot, "#augment-report")
+        assert "McNemar" in text(pilot, "#augment-report")
+        assert f"test #{results.fixed[0]}" in text(pilot, "#augment-shifts")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert broken.has_focus and f"test #{results.broken[0]}" in text(pilot, "#augment-shifts")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, AugmentDetail), what="the digit opened")
+        assert pilot.app.screen.index == results.broken[0]
+        assert "augmented" in text(pilot, "#detail-info", pilot.app.screen)
+
+
+async def test_with_no_runs_each_view_offers_its_job_and_s_runs_it(tmp_path: Path) -> None:
+    async with more_app(tmp_path / "runs.sqlite", DataSpec("digits")).run_test(size=(80, 24)) as pilot:
+        tab = await open_more(pilot, "3", loaded=())
+        await until(pilot, lambda: tab.augment_params is not None, what="the store read")
+        assert "No augment run on digits yet. Press s" in text(pilot, "#augment-report")
+        await pilot.press("s")
+        await until(pilot, lambda: "augment" in tab.results, timeout=120, what="the augment job's results")
+        assert tab.results["augment"].n_train_augmented == 5 * len(pilot.app.dataset.y_train)
+        await pilot.press("1")
+        await pilot.pause()
+        assert "No multilabel run on digits yet" in pilot.app.query_one("#multilabel-digits", DigitGridView).empty_text
+
+
+# -- snapshots ----------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("view", ["1", "2", "3"], ids=["multilabel", "denoise", "augment"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_snapshot(snap_compare, store_copy: Path, view: str, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await open_more(pilot, view)
+        await pilot.press("right")
+        await pilot.pause()
+
+    assert snap_compare(more_app(store_copy), terminal_size=size, run_before=run_before)

@@ -1,0 +1,133 @@
+"""The denoising view: one test digit noisy | denoised | clean, stepping through the test set (worst first on ``w``)."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Static
+
+from engine.models.denoise import DenoiseResults
+from engine.render.denoise import DenoiseReport
+from engine.render.digits import DigitImage, fit_side
+
+GAP = 2
+
+
+def triple_side(image_side: int, width: int, height: int) -> int:
+    """Pixels per side for three digits in a row with titles in width × height cells: a whole multiple of the
+    image's side when one fits, else the largest size that does."""
+    side = max(1, min((width - 2 * GAP) // 3, 2 * (height - 1)))
+    return side - side % image_side if side >= image_side else side
+
+
+class DenoiseDigits(Widget, can_focus=True):
+    """Noisy, denoised and clean versions of ``order[cursor]``, as large as they fit."""
+
+    BINDINGS = [
+        Binding("left", "step(-1)", "Previous digit", key_display="←"),
+        Binding("right", "step(1)", "Next digit", key_display="→"),
+        Binding("home", "jump(0)", "First", show=False),
+        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("w", "worst_first", "Worst first", id="more-denoise-worst"),
+    ]
+
+    cursor: reactive[int] = reactive(0, init=False)
+    worst: reactive[bool] = reactive(False, init=False)
+
+    class Moved(Message):
+        """Another digit, or another order, is shown."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.results: DenoiseResults | None = None
+        self.clean: np.ndarray | None = None
+        self.order = np.zeros(0, dtype=np.int64)
+        self.text = ""
+
+    def show(self, results: DenoiseResults | None, clean: np.ndarray | None, text: str) -> None:
+        self.results, self.clean, self.text = results, clean, text
+        self._order()
+        self.set_reactive(DenoiseDigits.cursor, 0)
+        self.refresh()
+
+    def _order(self) -> None:
+        r = self.results
+        if r is None:
+            self.order = np.zeros(0, dtype=np.int64)
+        else:
+            self.order = r.worst_first() if self.worst else np.arange(len(r.denoised))
+
+    @property
+    def index(self) -> int | None:
+        return int(self.order[self.cursor]) if len(self.order) else None
+
+    def action_step(self, delta: int) -> None:
+        self.cursor = max(0, min(self.cursor + delta, len(self.order) - 1))
+
+    def action_jump(self, where: int) -> None:
+        self.cursor = 0 if where == 0 else max(0, len(self.order) - 1)
+
+    def action_worst_first(self) -> None:
+        self.worst = not self.worst
+
+    def watch_worst(self) -> None:
+        index = self.index
+        self._order()
+        self.set_reactive(DenoiseDigits.cursor, 0 if index is None else int(np.flatnonzero(self.order == index)[0]))
+        self._changed()
+
+    def watch_cursor(self) -> None:
+        self._changed()
+
+    def _changed(self) -> None:
+        self.refresh()
+        self.post_message(self.Moved())
+
+    def render(self):
+        r, i = self.results, self.index
+        if r is None or i is None or self.clean is None:
+            return Text(self.text, style="dim", justify="center")
+        side = triple_side(self.clean.shape[-1], self.size.width, self.size.height)
+        images = [fit_side(x[i][None], side)[0] for x in (r.noisy, r.denoised, self.clean)]
+        table = Table.grid(padding=(0, GAP))
+        for _ in images:
+            table.add_column(justify="center", width=side)
+        table.add_row(*(Text(t, style="dim") for t in ("noisy", "denoised", "clean")))
+        table.add_row(*(DigitImage(image) for image in images))
+        return table
+
+
+class DenoiseView(Vertical):
+    """Shows a ``denoise`` run's test digits beside the clean ones (``clean``: the run's test images)."""
+
+    def compose(self) -> ComposeResult:
+        yield DenoiseDigits(id="denoise-digits")
+        yield Static(id="denoise-report")
+        yield Static(id="denoise-status", classes="more-status")
+
+    def show(self, results: DenoiseResults | None, clean: np.ndarray | None = None, text: str = "") -> None:
+        self.query_one(DenoiseDigits).show(results, clean, text)
+        self.query_one("#denoise-report", Static).update(DenoiseReport(results) if results is not None else "")
+        self.update_status()
+
+    @on(DenoiseDigits.Moved)
+    def update_status(self) -> None:
+        digits = self.query_one(DenoiseDigits)
+        r, i = digits.results, digits.index
+        status = self.query_one("#denoise-status", Static)
+        if r is None or i is None:
+            status.update("")
+            return
+        order = "worst first" if digits.worst else "test order"
+        status.update(
+            f"test #{i:,} · error noisy {r.error_noisy[i]:.1f} → denoised [b]{r.error_denoised[i]:.1f}[/] · "
+            f"{digits.cursor + 1:,}/{len(digits.order):,} in {order} · [dim]← → step · w worst first[/]"
+        )
