@@ -48,9 +48,11 @@ def parse_param(option: str) -> tuple[str, list]:
     if not items:
         raise UsageError(f"--param {name}: no values given")
     parsed: list = []
+    seen: set[tuple[type, Any]] = set()  # by type too: 1, 1.0 and true are three values
     for item in items:
         value = parse_value(item)
-        if not any(type(value) is type(p) and value == p for p in parsed):
+        if (type(value), value) not in seen:
+            seen.add((type(value), value))
             parsed.append(value)
     return name, parsed
 
