@@ -226,3 +226,14 @@ def test_a_job_runs_as_background_work_in_every_thread_and_its_autogroup(jobs_st
     if autogroup.exists():  # a kernel with autogroups shares the CPU between sessions by this value first
         assert autogroup.read_text().split()[-1] == str(JOB_NICENESS)
     cancel_run(jobs_store, run.id)
+
+
+def test_a_step_event_and_the_step_count_are_written_together(store: RunStore) -> None:
+    from engine.jobs import JobContext
+
+    run = store.create_run("search", {}, {"spec": "digits"})
+    ctx = JobContext(store, run)
+    ctx.progress(0, 4)
+    for fold in range(3):  # faster than the progress throttle: each count still lands with its event
+        ctx.step_event("fit", config=0, fold=fold)
+        assert store.get_run(run.id).fits_done == fold + 1 == len(store.events(run.id, kind="fit"))

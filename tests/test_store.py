@@ -430,3 +430,14 @@ def test_two_stores_in_one_process_keep_their_writes_visible_to_other_processes(
     out = subprocess.run([sys.executable, "-c", reader], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str([later.id, run.id])
     second.close()
+
+
+def test_a_store_in_a_folder_the_user_may_not_read_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    def refused(self: Path, *args, **kwargs) -> bool:  # what a folder without read or search permission does
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "is_dir", refused)  # tests run as root, who may read every folder
+    err = cli_error(capsys, "runs", "list", "--store", str(tmp_path / "locked" / "runs.sqlite"))
+    assert "Permission denied" in err
