@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from engine.errors import StoreError
+
 if TYPE_CHECKING:
     from engine.store import Run, RunStore
 
@@ -207,7 +209,10 @@ class ResourceMonitor:
         )
 
     def write(self) -> None:
-        self.store.set_resources(self.run_id, round(self.peak_mb, 1), round(self.base_cpu_s + self.cpu_s, 2))
+        try:
+            self.store.set_resources(self.run_id, round(self.peak_mb, 1), round(self.base_cpu_s + self.cpu_s, 2))
+        except StoreError:  # a store busy for longer than its timeout: the figures are only a record, never fail a job
+            pass
 
     def _loop(self) -> None:
         last_write = time.monotonic()

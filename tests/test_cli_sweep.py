@@ -178,6 +178,7 @@ CASES: list[tuple[list[str], str]] = [
     (["snapshot", "-o", "{files}/no3.npz", "--data", "npz:{files}/no3.npz"], "a data file"),
     (["snapshot", "-o", "{files}"], "is a folder"),
     (["snapshot", "-o", "{files}/nowhere/x.svg"], "is not a folder"),
+    (["snapshot", "-o", "{files}/{long}.svg"], "cannot write"),
     (["snapshot", "--size", "0x0"], "size"),
     (["snapshot", "--tab", "nosuch"], "--tab"),
     # stores that are not (usable) stores
