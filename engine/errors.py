@@ -15,3 +15,9 @@ class StoreError(ExplorerError):
 
 class UsageError(ExplorerError):
     """A command was given a value it cannot use."""
+
+
+class Detached(ExplorerError):
+    """Ctrl+C while following a run: the run goes on in the background (the message says how to reach it)."""
+
+    exit_code = 130

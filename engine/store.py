@@ -349,6 +349,11 @@ class RunStore:
         """Where a launched job's stdout and stderr go."""
         return self.path.parent / "logs" / f"run-{run_id}.log"
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version`` of this connection: it changes whenever another connection commits, so
+        an unchanged value means nothing was written by anyone else since the last call (a cheap change check)."""
+        return int(self._execute("PRAGMA data_version").fetchone()[0])
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()

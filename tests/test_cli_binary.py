@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from engine.cli import progress
+from engine import follow
 from engine.cli.main import main
 from engine.store import RunStore, pid_alive
 
@@ -56,7 +56,7 @@ def test_ctrl_c_while_following_leaves_the_job_running(store_path, capsys, monke
     def interrupt(seconds: float) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(progress.time, "sleep", interrupt)
+    monkeypatch.setattr(follow.time, "sleep", interrupt)  # the follow layer's wait between polls
     assert main(["binary", "--data", "digits", "--store", str(store_path)]) == 130
     err = capsys.readouterr().err
     store = RunStore(store_path)

@@ -14,19 +14,24 @@ from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from engine.data import Dataset, DataSpec, load_dataset
 from engine.errors import ExplorerError
+from engine.follow import RunsListed, RunWatcher
 from engine.store import Run, RunStore
+from tui.context import TabContext
 from tui.deferred import DeferredTab
 from tui.help import HelpScreen
-from tui.messages import DatasetLoaded, RunsChanged
+from tui.messages import DataReady, DatasetLoaded, RunUpdates
+from tui.tab_base import TabBase
 from tui.tabs import TABS
 from tui.widgets.app_tabs import AppTabs
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+FOLLOW_GROUP = "follow"  # the app's one store follower: it runs as long as the app
 SETTLE_S = 1.0  # after the data loaded, start-up is over: what exists then lives as long as the app
 
 
@@ -54,20 +59,22 @@ class MnistExplorerApp(App[int]):
     runs: reactive[list[Run]] = reactive(list, always_update=True)
 
     def __init__(
-        self, data: DataSpec | None = None, store_path: Path | str | None = None, poll_interval: float = 0.5
+        self, data: DataSpec | None = None, store_path: Path | str | None = None, poll_interval: float = 0.25
     ) -> None:
         super().__init__()
         self.data_spec = data or DataSpec()
         self.store_path = store_path
         self.poll_interval = poll_interval
         self.store: RunStore | None = None
+        self._watcher: RunWatcher | None = None
+        self.context = TabContext(self.data_spec, None, self._poke_watcher)
 
     def compose(self) -> ComposeResult:
         yield Header()
         with AppTabs(id="tabs"):
             for index, tab in enumerate(TABS):
                 with TabPane(tab.title, id=tab.id):
-                    yield tab.widget_class() if index == 0 else DeferredTab(tab)
+                    yield tab.widget_class(self.context) if index == 0 else DeferredTab(tab, self.context)
         yield Static(id="too-small")
         yield Footer()
 
@@ -75,13 +82,13 @@ class MnistExplorerApp(App[int]):
         self.sub_title = f"loading {self.data_spec.spec}…"
         self._check_size()
         try:
-            self.store = RunStore(self.store_path)
+            self.store = self.context.store = RunStore(self.store_path)
         except ExplorerError as exc:
             self.notify(str(exc), title="Run store unavailable", severity="error", timeout=15)
         self._load_data()
         if self.store is not None:
-            self._poll_store()
-            self.set_interval(self.poll_interval, self._poll_store)
+            self._watcher = RunWatcher(self.store)
+            self._follow_store()
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # what start-up froze is ordinary garbage again once the app is gone (tests run many apps)
@@ -93,10 +100,10 @@ class MnistExplorerApp(App[int]):
 
     @on(DatasetLoaded)
     def _dataset_loaded(self, message: DatasetLoaded) -> None:
-        self.sub_title = (
-            f"{message.dataset.source} · train {len(message.dataset.y_train):,} · test {len(message.dataset.y_test):,}"
-        )
-        self.dataset = message.dataset
+        dataset = message.dataset
+        self.sub_title = f"{dataset.source} · train {len(dataset.y_train):,} · test {len(dataset.y_test):,}"
+        self.dataset = self.context.dataset = dataset
+        self._tell_tabs(DataReady)
         self.set_timer(SETTLE_S, gc.freeze)
         # gc.freeze: the start-up objects (widgets, styles, caches; ~220,000) leave the garbage collector's full
         # scans, which otherwise stalled the UI thread ~190 ms every second or so while a key repeats on a large
@@ -110,29 +117,42 @@ class MnistExplorerApp(App[int]):
         text = str(error) if isinstance(error, ExplorerError) else f"{type(error).__name__}: {error}"
         if event.worker.group == "data":
             self.sub_title = f"no data: {self.data_spec.spec}"
-            self.data_error = text
+            self.data_error = self.context.data_error = text
             self.notify(text, title="Cannot load data", severity="error", timeout=30)
+            self._tell_tabs(DataReady)
         else:
             self.notify(text, title="Something failed", severity="error", timeout=10)
 
-    # -- store -------------------------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
-    def _poll_store(self) -> None:
-        """Read the runs (marking vanished jobs interrupted) and post them when they changed."""
-        assert self.store is not None
-        self.store.reap()
-        runs = self.store.list_runs()
-        if runs != self.runs:
-            self.post_message(RunsChanged(runs))
+    # -- runs --------------------------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group=FOLLOW_GROUP, exit_on_error=False)
+    def _follow_store(self) -> None:
+        """The app's one follower of the store: the watcher's updates, posted as messages."""
+        assert self._watcher is not None
+        worker = get_current_worker()
+        for batch in self._watcher.updates(self.poll_interval, stop=lambda: worker.is_cancelled):
+            self.post_message(RunUpdates(tuple(batch)))
 
-    @on(RunsChanged)
-    def _runs_changed(self, message: RunsChanged) -> None:
-        self.runs = message.runs
+    @on(RunUpdates)
+    def _run_updates(self, message: RunUpdates) -> None:
+        listed = [u for u in message.updates if isinstance(u, RunsListed)]
+        if listed:
+            self.context.runs = listed[-1].runs
+            self.runs = list(listed[-1].runs)
+        for tab in self._tabs():
+            tab.post_message(RunUpdates(message.updates))
 
-    def refresh_runs(self) -> None:
-        """Poll the store now (after this app started or cancelled a job)."""
-        if self.store is not None:
-            self._poll_store()
+    def _tell_tabs(self, message_class: type[DataReady]) -> None:
+        for tab in self._tabs():
+            tab.post_message(message_class())
+
+    def _tabs(self) -> list[Widget]:
+        """The tabs mounted so far (a deferred one gets what it needs from the context when it mounts)."""
+        return [child for pane in self.query(TabPane) for child in pane.children if isinstance(child, TabBase)]
+
+    def _poke_watcher(self) -> None:
+        """Look at the store at the next poll (this process wrote to it; SQLite's data version shows only others')."""
+        if self._watcher is not None:
+            self._watcher.poke()
 
     # -- layout and keys ---------------------------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 
+from tui.context import TabContext
 from tui.tabs import TabSpec
 
 
@@ -12,9 +13,10 @@ class DeferredTab(Widget):
     """Replaced by ``spec.widget_class()`` right after the first frame (importing and styling every tab before
     the first paint would hold the first frame back). Invisible while it waits."""
 
-    def __init__(self, spec: TabSpec) -> None:
+    def __init__(self, spec: TabSpec, ctx: TabContext) -> None:
         super().__init__()
         self.spec = spec
+        self.ctx = ctx
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._replace)
@@ -23,7 +25,7 @@ class DeferredTab(Widget):
         pane = self.parent
         if not isinstance(pane, TabPane) or not self.is_attached:
             return
-        widget = self.spec.widget_class()
+        widget = self.spec.widget_class(self.ctx)
         await pane.mount(widget, after=self)
         await self.remove()
         if self.app.query_one(TabbedContent).active == pane.id:  # shown while it was loading: give it the keys

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from engine.data import Dataset
-from engine.store import Run
+from engine.follow import Update
 
 
 @dataclass
@@ -18,10 +18,12 @@ class DatasetLoaded(Message):
 
 
 @dataclass
-class RunsChanged(Message):
-    """The store's list of runs changed (a newer one replaces an older one still in the queue)."""
+class DataReady(Message):
+    """Sent to each tab once the data is loaded (or could not be): ``ctx.dataset`` / ``ctx.data_error`` say which."""
 
-    runs: list[Run]
 
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, RunsChanged)
+@dataclass
+class RunUpdates(Message):
+    """The run watcher's updates from one look at the store (posted by the app's follow worker, then to each tab)."""
+
+    updates: tuple[Update, ...]

@@ -39,9 +39,13 @@ async def settle(app, rounds: int = 20) -> None:
     """Wait for the app's workers to finish; one cancelled on the way (a newer key replaced it) is no failure."""
     from textual.worker import WorkerCancelled
 
+    from tui.app import FOLLOW_GROUP
+
     for _ in range(rounds):
-        try:
-            await app.workers.wait_for_complete()
+        try:  # every worker but the app's store follower, which runs as long as the app
+            busy = [w for w in app.workers if w.group != FOLLOW_GROUP]
+            if busy:  # Textual waits for every worker, the follower too, when given an empty list
+                await app.workers.wait_for_complete(busy)
             return
         except WorkerCancelled:
             continue

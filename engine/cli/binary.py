@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from rich.console import Console
 
 from engine.cli.common import console, data_spec, open_store, print_json
-from engine.cli.progress import Detached, follow, store_option
+from engine.cli.progress import follow, store_option
 from engine.data import load_dataset
 from engine.errors import ExplorerError
 from engine.jobs import launch
 from engine.models.binary import check_digit
 from engine.render.binary import BinaryReport
-
-JSON_KEYS = ("cv_accuracy", "dummy_accuracy", "confusion", "precision", "recall", "f1", "roc_auc_sgd", "roc_auc_rf")
+from engine.results import BinaryResults
 
 
 class RunFailed(ExplorerError):
@@ -40,20 +38,16 @@ def run(args: argparse.Namespace) -> int:
     check_digit(args.digit, ds.n_classes, ds.class_names, ds.class_counts("train"))
     store = open_store(args)
     job = launch(store, "binary", {"digit": args.digit}, spec)
-    try:
-        done = follow(store, job.id, Console(stderr=True, highlight=False))
-    except Detached as exc:
-        print(f"mnist-explorer: {exc}", file=sys.stderr)
-        return Detached.exit_code
+    done = follow(store, job.id, Console(stderr=True, highlight=False))
     if done.status != "done":
         reason = f": {done.error}" if done.error else ""
         raise RunFailed(
             f"run {done.id} {done.status}{reason} (`mnist-explorer runs show {done.id}"
             f"{store_option(store)}` for details)"
         )
-    results = store.results(done.id, arrays=False)
+    results = BinaryResults.from_store(store, done.id)
     if args.json:
-        print_json({"run_id": done.id, **{key: results[key] for key in JSON_KEYS}})
+        print_json(results.to_json(done.id))
         return 0
     label = ds.class_names[args.digit]
     out = console()

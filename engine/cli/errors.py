@@ -6,13 +6,12 @@ Uses the newest finished run of the model on the data; if there is none, runs on
 from __future__ import annotations
 
 import argparse
-import sys
 
 from rich.console import Console, Group
 from rich.table import Table
 
 from engine.cli.common import console, data_spec, open_store, positive_int, print_json
-from engine.cli.progress import Detached, follow, store_option
+from engine.cli.progress import follow, store_option
 from engine.confusion import ErrorAnalysis
 from engine.data import DataSpec, load_dataset
 from engine.errors import ExplorerError
@@ -87,11 +86,7 @@ def run(args: argparse.Namespace) -> int:
     spec = data_spec(args)
     load_dataset(spec)  # a bad --data fails here, in one line, before any process starts
     store = open_store(args)
-    try:
-        done = ensure_run(store, model, spec, Console(stderr=True, highlight=False))
-    except Detached as exc:
-        print(f"mnist-explorer: {exc}", file=sys.stderr)
-        return Detached.exit_code
+    done = ensure_run(store, model, spec, Console(stderr=True, highlight=False))
     analysis = load_analysis(store, done.id)
     accuracy = float(store.get_result(done.id, "accuracy"))
     if args.json:

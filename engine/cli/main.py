@@ -10,7 +10,7 @@ from importlib import import_module
 
 from engine import __version__
 from engine.cli.common import VALUE_OPTIONS, add_common_options
-from engine.errors import ExplorerError
+from engine.errors import Detached, ExplorerError
 
 # Each command module has ``register(subparsers)`` which adds its parser with ``func=run(args) -> int``.
 # They are imported only when a command is given, so that opening the app costs none of their imports.
@@ -22,6 +22,7 @@ COMMANDS = [
     "engine.cli.multilabel",
     "engine.cli.denoise",
     "engine.cli.augment",
+    "engine.cli.fit",
     "engine.cli.search",
     "engine.cli.runs",
 ]
@@ -82,6 +83,9 @@ def main(
                 return 0
             return open_app(args)
         return args.func(args)
+    except Detached as exc:  # Ctrl+C while following a run: the run goes on
+        print(f"mnist-explorer: {exc}", file=sys.stderr)
+        return Detached.exit_code
     except ExplorerError as exc:
         print(f"mnist-explorer: error: {exc}", file=sys.stderr)
         return 2

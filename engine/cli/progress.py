@@ -6,21 +6,16 @@ so Ctrl+C here only stops following: the run keeps going and the user is told ho
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
-from engine.cli.runs import describe_params, format_duration
-from engine.errors import ExplorerError
+from engine.errors import Detached
+from engine.follow import NewEvents, RunChanged, RunFinished, follow_run
+from engine.jobs import wait_for
+from engine.render.status import describe_params, format_duration
 from engine.store import Event, Run, RunStore, default_store_path
-
-
-class Detached(ExplorerError):
-    """Ctrl+C while following: the run goes on in the background (the message says how to reach it)."""
-
-    exit_code = 130
 
 
 def log_line(event: Event) -> str | None:
@@ -46,7 +41,6 @@ def follow(
     Raises :class:`Detached` on Ctrl+C (the run keeps running).
     """
     run = store.get_run(run_id)
-    last_seq = 0
     columns = (
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
@@ -62,34 +56,40 @@ def follow(
                 elapsed="0:00",
                 eta="",
             )
-            while True:
-                for event in store.events(run_id, after=last_seq):
-                    last_seq = event.seq
-                    line = describe(event)
-                    if line:
-                        progress.console.print(f"  {line}", highlight=False, markup=False)
-                run = store.get_run(run_id)
-                eta = run.eta()
-                progress.update(
-                    task,
-                    completed=run.fits_done,
-                    total=run.fits_total or None,
-                    elapsed=format_duration(run.elapsed()),
-                    eta=f"ETA {format_duration(eta)}" if eta is not None else "",
-                )
-                if not run.active:
-                    break
-                store.reap()
-                time.sleep(poll)
-            for event in store.events(run_id, after=last_seq):
-                line = describe(event)
-                if line:
-                    progress.console.print(f"  {line}", highlight=False, markup=False)
+            for update in follow_run(store, run_id, interval=poll):
+                if isinstance(update, NewEvents):
+                    for event in update.events:
+                        line = describe(event)
+                        if line:
+                            progress.console.print(f"  {line}", highlight=False, markup=False)
+                elif isinstance(update, RunChanged | RunFinished):
+                    run = update.run
+                    eta = run.eta()
+                    progress.update(
+                        task,
+                        completed=run.fits_done,
+                        total=run.fits_total or None,
+                        elapsed=format_duration(run.elapsed()),
+                        eta=f"ETA {format_duration(eta)}" if eta is not None else "",
+                    )
     except KeyboardInterrupt:
-        where = store_option(store)
-        raise Detached(
-            f"stopped following; run {run_id} keeps running in the background — "
-            f"`mnist-explorer runs show {run_id}{where}` to see it, "
-            f"`mnist-explorer runs cancel {run_id}{where}` to stop it"
-        ) from None
+        raise detached(store, run_id) from None
     return run
+
+
+def wait_quietly(store: RunStore, run_id: int) -> Run:
+    """Wait for a run to finish without printing anything (``--json``); Ctrl+C raises :class:`Detached`."""
+    try:
+        return wait_for(store, run_id)
+    except KeyboardInterrupt:
+        raise detached(store, run_id) from None
+
+
+def detached(store: RunStore, run_id: int, watch: str = "show") -> Detached:
+    """What Ctrl+C while following says: the run keeps going, and how to reach it again."""
+    where = store_option(store)
+    return Detached(
+        f"stopped following; run {run_id} keeps running in the background — "
+        f"`mnist-explorer runs {watch} {run_id}{where}` to see it, "
+        f"`mnist-explorer runs cancel {run_id}{where}` to stop it"
+    )

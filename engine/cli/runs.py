@@ -14,7 +14,7 @@ from engine.cli.common import console, open_store, print_json, run_id_arg
 from engine.errors import UsageError
 from engine.jobs import cancel_run
 from engine.render.results import format_resources, format_result
-from engine.render.status import format_duration
+from engine.render.status import STATUS_STYLE, describe_params, format_duration
 from engine.resources import job_resources
 from engine.store import Run, RunStore
 
@@ -45,10 +45,6 @@ def register(sub) -> None:
     from engine.cli.search import add_run_actions  # watch, resume and export of searches
 
     add_run_actions(actions, common_parent)
-
-
-def describe_params(params: dict) -> str:
-    return " ".join(f"{k}={v}" for k, v in params.items())
 
 
 def run_dict(store: RunStore, run: Run) -> dict:
@@ -91,15 +87,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _status(run: Run) -> str:
-    colour = {
-        "done": "green",
-        "failed": "red",
-        "cancelled": "yellow",
-        "interrupted": "magenta",
-        "running": "cyan",
-        "queued": "blue",
-    }[run.status]
-    return f"[{colour}]{run.status}[/]"
+    return f"[{STATUS_STYLE[run.status]}]{run.status}[/]"
 
 
 def _show(args: argparse.Namespace) -> int:

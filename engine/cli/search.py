@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Iterator
 
 from rich.console import Console
 from rich.live import Live
 
 from engine.cli.common import console, data_spec, open_store, positive_int, print_json, run_id_arg
-from engine.cli.progress import Detached, store_option
+from engine.cli.progress import detached, store_option, wait_quietly
 from engine.data import load_dataset
 from engine.errors import ExplorerError
+from engine.follow import NewEvents, RunChanged, RunFinished, follow_run
 from engine.jobs import launch
-from engine.leaderboard import to_csv
+from engine.leaderboard import Leaderboard, LeaderboardBuilder, to_csv
 from engine.outputs import check_output, protected_files
 from engine.render.leaderboard import LeaderboardView
+from engine.results import SearchResults
 from engine.search.backends import BACKENDS
 from engine.search.grid import parse_params
 from engine.search.registry import ESTIMATORS
-from engine.search.state import SearchReader, SearchState, read_search
+from engine.search.state import SearchState, read_search
 from engine.store import Run, RunStore
-
-JSON_RESULT_KEYS = ("params", "mean_test_score", "std_test_score", "split_scores", "rank_test_score", "mean_fit_time")
 
 
 class SearchFailed(ExplorerError):
@@ -97,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
 def finish(store: RunStore, run_id: int, as_json: bool) -> int:
     """Follow a search to its end (live leaderboard unless JSON), then print its results."""
     if as_json:
-        run_ = _wait_quietly(store, run_id)
+        run_ = wait_quietly(store, run_id)
     else:
         run_ = watch(store, run_id, console())
     if run_.status != "done":
@@ -109,45 +108,27 @@ def finish(store: RunStore, run_id: int, as_json: bool) -> int:
 
 def search_json(store: RunStore, run_id: int) -> dict:
     """The JSON a finished search prints: run_id, best_params, best_score, results, test_accuracy, elapsed_s."""
-    r = store.results(run_id, arrays=False)
-    return {
-        "run_id": run_id,
-        "best_params": r["best_params"],
-        "best_score": r["best_score"],
-        "results": [{k: row[k] for k in JSON_RESULT_KEYS} for row in r["results"]],
-        "test_accuracy": r["test_accuracy"],
-        "elapsed_s": r["elapsed_s"],
-    }
-
-
-def _wait_quietly(store: RunStore, run_id: int) -> Run:
-    from engine.jobs import wait_for
-
-    try:
-        return wait_for(store, run_id, poll=0.2)
-    except KeyboardInterrupt:
-        raise _detached(store, run_id) from None
-
-
-def _detached(store: RunStore, run_id: int) -> Detached:
-    where = store_option(store)
-    return Detached(
-        f"stopped following; search run {run_id} keeps running — "
-        f"`mnist-explorer runs watch {run_id}{where}` to follow it again, "
-        f"`mnist-explorer runs cancel {run_id}{where}` to stop it"
-    )
+    return SearchResults.from_store(store, run_id).to_json(run_id)
 
 
 def _states(store: RunStore, run_id: int, poll: float) -> Iterator[SearchState]:
-    """Search ``run_id`` now, then every ``poll`` seconds until it has finished (each read fetches new events only)."""
-    reader = SearchReader(store, run_id)
-    state = reader.read()
-    yield state
-    while state.run.active:
-        time.sleep(poll)
-        store.reap()
-        state = reader.read()
-        yield state
+    """Search ``run_id`` now, then after each change until it has finished (new events only, from the follow layer)."""
+    run_ = store.get_run(run_id)
+    if run_.kind != "search":
+        yield SearchState(run_, Leaderboard())
+        return
+    builder = LeaderboardBuilder(run_.params.get("estimator"))
+    for update in follow_run(store, run_id, interval=poll):
+        if isinstance(update, NewEvents):
+            builder.add(update.events)
+        elif isinstance(update, RunChanged):
+            run_ = update.run
+        elif isinstance(update, RunFinished):
+            yield SearchState(update.run, builder.board(), update.results)
+            return
+        else:
+            continue
+        yield SearchState(run_, builder.board())
 
 
 def watch(store: RunStore, run_id: int, out: Console, poll: float = 0.25) -> Run:
@@ -167,7 +148,7 @@ def watch(store: RunStore, run_id: int, out: Console, poll: float = 0.25) -> Run
             for state in states:
                 live.update(LeaderboardView(state, max_rows), refresh=True)
     except KeyboardInterrupt:
-        raise _detached(store, run_id) from None
+        raise detached(store, run_id, watch="watch") from None
     return state.run
 
 

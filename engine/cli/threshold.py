@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
-import time
 
-from rich.console import Group
+from rich.console import Console, Group
 from rich.style import Style
 from rich.text import Text
 
 from engine.cli.common import console, data_spec, open_store, positive_int, print_json
+from engine.cli.progress import follow
 from engine.data import Dataset, DataSpec, load_dataset
 from engine.errors import StoreError, UsageError
 from engine.jobs import launch
@@ -30,7 +29,6 @@ from engine.threshold import (
     load_analysis,
 )
 
-POLL_S = 0.2
 MISTAKE = Style(color="red", bold=True)
 
 
@@ -87,24 +85,12 @@ def threshold_view(analysis: ThresholdAnalysis, args: argparse.Namespace, rows: 
 
 
 def run_binary(store: RunStore, digit: int, spec: DataSpec) -> Run:
-    """Launch a binary run and wait for it, with a progress line on stderr."""
+    """Launch a binary run and follow it to its end, with its progress on stderr."""
     run = launch(store, BINARY_KIND, {"digit": digit}, spec)
-    started = time.monotonic()
-    tty = sys.stderr.isatty()
-    while run.active:
-        time.sleep(POLL_S)
-        store.reap()
-        run = store.get_run(run.id)
-        line = (
-            f"no done binary run for digit {digit} on {spec.label}: running one (run {run.id}) "
-            f"{run.fits_done}/{run.fits_total or '?'} fits, {time.monotonic() - started:.0f}s"
-        )
-        if tty:
-            sys.stderr.write(f"\r{line}\x1b[K")
-            sys.stderr.flush()
-    sys.stderr.write(
-        ("\r\x1b[K" if tty else "") + f"binary run {run.id} {run.status} in {time.monotonic() - started:.1f}s\n"
+    Console(stderr=True, highlight=False).print(
+        f"no done binary run for digit {digit} on {spec.label}: running one (run {run.id})"
     )
+    run = follow(store, run.id, Console(stderr=True, highlight=False))
     if run.status != "done":
         raise StoreError(f"binary run {run.id} {run.status}: {run.error or 'no scores'}")
     return run

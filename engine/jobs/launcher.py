@@ -100,17 +100,21 @@ def _wait_gone(pid: int | None, start: str | None, seconds: float) -> None:
 
 
 def wait_for(store: RunStore, run_id: int, timeout: float | None = None, poll: float = 0.1) -> Run:
-    """Block until a run finishes (reaping vanished processes as interrupted)."""
+    """Block until a run finishes (the follow layer marks a vanished process interrupted)."""
+    from engine.follow import RunFinished, follow_run
+
     deadline = None if timeout is None else time.monotonic() + timeout
-    while True:
+
+    def pause(seconds: float) -> None:
         _reap_children()
-        run = store.get_run(run_id)
-        if not run.active:
-            return run
-        store.reap()
         if deadline is not None and time.monotonic() > deadline:
-            raise TimeoutError(f"run {run_id} still {run.status} after {timeout}s")
-        time.sleep(poll)
+            raise TimeoutError(f"run {run_id} still {store.get_run(run_id).status} after {timeout}s")
+        time.sleep(seconds)
+
+    for update in follow_run(store, run_id, interval=poll, sleep=pause):
+        if isinstance(update, RunFinished):
+            return update.run
+    return store.get_run(run_id)
 
 
 _children: list[subprocess.Popen] = []

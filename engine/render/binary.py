@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.table import Table
 from rich.text import Text
+
+from engine.results import BinaryResults
 
 
 @dataclass
@@ -19,7 +20,7 @@ class BinaryReport:
     that stopped early) are left out rather than shown as zero.
     """
 
-    results: dict[str, Any]
+    results: BinaryResults
     label: str
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -32,19 +33,19 @@ class BinaryReport:
         scores.add_column(style="bold")
         scores.add_column(justify="right")
         scores.add_column(style="dim")
-        if "cv_accuracy" in r:
-            folds = r["cv_accuracy"]
+        if r.cv_accuracy:
+            folds = r.cv_accuracy
             scores.add_row(
                 "CV accuracy",
                 Text(f"{sum(folds) / len(folds):.4f}", style="bold green"),
                 "folds " + " ".join(f"{a:.4f}" for a in folds),
             )
-        if "dummy_accuracy" in r:
-            scores.add_row("Dummy", f"{r['dummy_accuracy']:.4f}", f'always "not {self.label}"')
+        if r.dummy_accuracy is not None:
+            scores.add_row("Dummy", f"{r.dummy_accuracy:.4f}", f'always "not {self.label}"')
         if scores.row_count:
             parts.append(scores)
-        if "confusion" in r:
-            (tn, fp), (fn, tp) = r["confusion"]
+        if r.confusion is not None:
+            (tn, fp), (fn, tp) = r.confusion
             matrix = Table(box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False, pad_edge=False)
             matrix.add_column(Text("true \\ predicted", style="dim"))
             matrix.add_column(f"not {self.label}", justify="right")
@@ -58,8 +59,9 @@ class BinaryReport:
         ):
             line = Text(title, style="bold")
             for name, key in items:
-                if key in r:
-                    line.append_text(Text.assemble((name, "bold"), f" {r[key]:.4f}  "))
+                value = getattr(r, key)
+                if value is not None:
+                    line.append_text(Text.assemble((name, "bold"), f" {value:.4f}  "))
             if len(line) > len(title):
                 line.rstrip()
                 parts.append(line)

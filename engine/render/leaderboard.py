@@ -15,6 +15,7 @@ from rich.text import Text
 
 from engine.leaderboard import Pace
 from engine.render.status import STATUS_STYLE, format_duration
+from engine.results import SearchResults
 from engine.search.grid import describe
 from engine.search.state import SearchState
 
@@ -90,14 +91,13 @@ class LeaderboardView:
         return table
 
     def footer(self) -> Text | None:
-        results = self.state.results
-        if "best_params" not in results:
+        final = SearchResults.from_results(self.state.results)
+        if final is None:
             return None
         return Text.assemble(
             ("best ", "bold"),
-            describe(results["best_params"]),
-            f" · cv {results['best_score']:.4f} · test {results['test_accuracy']:.4f}"
-            f" · search {results['elapsed_s']:.2f}s",
+            describe(final.best_params),
+            f" · cv {final.best_score:.4f} · test {final.test_accuracy:.4f} · search {final.elapsed_s:.2f}s",
         )
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:

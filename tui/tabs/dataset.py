@@ -12,13 +12,14 @@ from textual.widgets import Static
 
 from engine.data import Dataset
 from engine.render import ClassBalance
+from tui.tab_base import TabBase
 from tui.widgets.digit_detail import DigitDetail
 from tui.widgets.digit_grid import DigitGridView
 
 BALANCE_AUTO_WIDTH = 110  # the class-balance panel shows by default from this terminal width up
 
 
-class DatasetTab(Vertical):
+class DatasetTab(TabBase, Vertical):
     """Digits of the train or test split with their labels; ``0``–``9`` filter, ``t`` switches split."""
 
     BINDINGS = [
@@ -39,23 +40,20 @@ class DatasetTab(Vertical):
         yield Static("loading data…", id="dataset-status")
 
     def on_mount(self) -> None:
-        self.watch(self.app, "dataset", self._dataset_changed)
-        self.watch(self.app, "data_error", self._data_failed)
+        self.data_ready()  # the data may have loaded before this tab was mounted
 
     @property
     def dataset(self) -> Dataset | None:
-        return self.app.dataset
+        return self.ctx.dataset
 
-    def _dataset_changed(self, dataset: Dataset | None) -> None:
-        if dataset is not None:
+    def data_ready(self) -> None:
+        if self.ctx.dataset is not None:
             self._show_items()
-
-    def _data_failed(self, error: str | None) -> None:
-        if error is not None:
+        elif self.ctx.data_error is not None:
             grid = self.query_one(DigitGridView)
-            grid.empty_text = f"No data: {error}"
+            grid.empty_text = f"No data: {self.ctx.data_error}"
             grid.refresh()
-            self.query_one("#dataset-status", Static).update(f"no data: {self.app.data_spec.spec}")
+            self.query_one("#dataset-status", Static).update(f"no data: {self.ctx.data_spec.spec}")
 
     # -- what is shown -----------------------------------------------------------------------------------------
     def _show_items(self, cursor: int = 0) -> None:

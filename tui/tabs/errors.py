@@ -22,17 +22,18 @@ from textual.widgets import OptionList, Static
 
 from engine.confusion import ErrorAnalysis
 from engine.data import Dataset
-from engine.jobs import launch
+from engine.follow import RunsListed, Update
 from engine.models.multiclass import JOB_KIND, MODELS, latest_done, load_analysis, runs_of
 from engine.render.heatmap import short_names
 from engine.store import Run
-from tui.runs_follower import RunsFollower
+from tui.context import TabContext
+from tui.tab_base import TabBase
 from tui.widgets.errors_heatmap import ConfusionHeatmap
 from tui.widgets.errors_models import ModelPicker, ModelStatus
 from tui.widgets.errors_screens import PairView, cell_gallery, mistakes_gallery
 
 
-class ErrorsTab(RunsFollower, Vertical):
+class ErrorsTab(TabBase, Vertical):
     """Error analysis of the selected model's newest done run on the app's data."""
 
     BINDINGS = [
@@ -60,8 +61,8 @@ class ErrorsTab(RunsFollower, Vertical):
         model: str
         analysis: ErrorAnalysis
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: TabContext) -> None:
+        super().__init__(ctx)
         self.statuses: dict[str, ModelStatus] = {m: ModelStatus(m) for m in MODELS}
         self.loaded_run: int | None = None
         self.analysis: ErrorAnalysis | None = None
@@ -79,24 +80,23 @@ class ErrorsTab(RunsFollower, Vertical):
     def on_mount(self) -> None:
         self.query_one("#errors-models").border_title = "Models · CV accuracy"
         self.query_one("#errors-confusions").border_title = "Top confusions"
-        self.follow_runs(self._runs_changed)
 
     def on_show(self) -> None:
         self.query_one(ConfusionHeatmap).focus()
         if not self._summarised:  # the store may hold no run yet, so no change of runs will tell us
-            if self.app.store is None:
+            if self.ctx.store is None:
                 self._show_empty()
             else:
-                self._summarise(list(self.app.runs))
+                self._summarise(list(self.ctx.runs))
 
     # -- reading the store ---------------------------------------------------------------------------------------
-    def _runs_changed(self, runs: list[Run]) -> None:
-        if self.app.store is not None:
-            self._summarise(list(runs))
+    def runs_updated(self, updates: list[Update]) -> None:
+        if self.ctx.store is not None and any(isinstance(u, RunsListed) for u in updates):
+            self._summarise(list(self.ctx.runs))
 
     @work(thread=True, exclusive=True, group="errors-summary", exit_on_error=False)
     def _summarise(self, runs: list[Run]) -> None:
-        store, spec = self.app.store, self.app.data_spec
+        store, spec = self.ctx.require_store(), self.ctx.data_spec
         statuses = []
         for model in MODELS:
             mine = runs_of(runs, model, spec)
@@ -137,7 +137,7 @@ class ErrorsTab(RunsFollower, Vertical):
 
     @work(thread=True, exclusive=True, group="errors-load", exit_on_error=False)
     def _load(self, run_id: int, model: str) -> None:
-        self.post_message(self.AnalysisLoaded(run_id, model, load_analysis(self.app.store, run_id)))
+        self.post_message(self.AnalysisLoaded(run_id, model, load_analysis(self.ctx.require_store(), run_id)))
 
     @on(AnalysisLoaded)
     def _analysis_loaded(self, message: AnalysisLoaded) -> None:
@@ -151,8 +151,8 @@ class ErrorsTab(RunsFollower, Vertical):
     # -- drawing -------------------------------------------------------------------------------------------------
     def _show_empty(self) -> None:
         status = self.statuses[self.model]
-        spec = self.app.data_spec.spec
-        if self.app.store is None:
+        spec = self.ctx.data_spec.spec
+        if self.ctx.store is None:
             text = "No run store: the Errors tab needs one to run and read models."
         elif status.active is not None:
             run = status.active
@@ -240,24 +240,24 @@ class ErrorsTab(RunsFollower, Vertical):
         self.query_one(ConfusionHeatmap).cycle_mode()
 
     def action_start(self) -> None:
-        store = self.app.store
-        if store is None:
-            self.notify("No run store: cannot start a job.", severity="error")
-            return
         status = self.statuses[self.model]
         if status.active is not None:
             self.notify(f"{self.model} is already running (run {status.active.id}).", severity="warning")
             return
-        run = launch(store, JOB_KIND, {"model": self.model}, self.app.data_spec)
-        self.notify(f"Started run {run.id}: {MODELS[self.model]} on {self.app.data_spec.spec}.")
-        self.statuses[self.model] = ModelStatus(self.model, status.done, status.accuracy, run)
-        if status.done is None:
-            self._show_empty()
-        self.app.refresh_runs()
+        self.start_jobs([(JOB_KIND, {"model": self.model})])
+
+    def jobs_started(self, runs: list[Run]) -> None:
+        (run,) = runs
+        self.notify(f"Started run {run.id}: {MODELS[run.params['model']]} on {self.ctx.data_spec.spec}.")
+        status = self.statuses[self.model]
+        if run.params["model"] == self.model:
+            self.statuses[self.model] = ModelStatus(self.model, status.done, status.accuracy, run)
+            if status.done is None:
+                self._show_empty()
 
     def _images(self) -> np.ndarray | None:
         """The training images the shown run describes, or None (with a notification) if they are not here."""
-        ds: Dataset | None = self.app.dataset
+        ds: Dataset | None = self.ctx.dataset
         if self.analysis is None:
             return None
         if ds is None:

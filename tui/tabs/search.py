@@ -5,7 +5,7 @@ export and compare searches. It only reads the store, so it follows searches sta
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Group
@@ -17,16 +17,17 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
 from textual.widgets import DataTable, ProgressBar, Select, Static
-from textual.worker import get_current_worker
 
 from engine.errors import StoreError
-from engine.jobs import cancel_run, launch
-from engine.leaderboard import Leaderboard, Pace, to_csv
+from engine.follow import NewEvents, RunChanged, RunFinished, RunsListed, Update
+from engine.leaderboard import Leaderboard, LeaderboardBuilder, Pace, to_csv
 from engine.render.status import STATUS_STYLE, format_duration
+from engine.results import SearchResults
 from engine.search.grid import describe
 from engine.search.state import SearchReader, read_search
-from engine.store import Run
-from tui.runs_follower import RunsFollower
+from engine.store import Event, Run
+from tui.context import TabContext
+from tui.tab_base import TabBase
 from tui.widgets.search_compare import SearchCompareScreen
 from tui.widgets.search_folds import SearchFoldsScreen, folds_view
 from tui.widgets.search_leaderboard import SearchLeaderboard
@@ -40,7 +41,7 @@ def run_label(run: Run) -> str:
     return f"#{run.id} {run.params.get('estimator', '?')} {run.data.get('spec', '')} · {run.status}"
 
 
-class SearchTab(RunsFollower, Vertical):
+class SearchTab(TabBase, Vertical):
     """Follows one search (the newest running one until the user picks another) and shows its leaderboard."""
 
     BINDINGS = [
@@ -58,27 +59,23 @@ class SearchTab(RunsFollower, Vertical):
 
     @dataclass
     class Updated(Message):
-        """The followed search has new events or a new status (posted by the follow worker)."""
+        """The followed search's history, read (posted by its reading worker)."""
 
         run: Run
         board: Leaderboard
-        results: dict = field(default_factory=dict)
-
-        def can_replace(self, message: Message) -> bool:
-            return isinstance(message, SearchTab.Updated) and message.run.id == self.run.id
-
-    @dataclass
-    class Launched(Message):
-        run: Run
+        results: dict
+        builder: LeaderboardBuilder
 
     @dataclass
     class CompareReady(Message):
         a: tuple[str, Leaderboard]
         b: tuple[str, Leaderboard]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: TabContext) -> None:
+        super().__init__(ctx)
         self.run: Run | None = None
+        self._builder: LeaderboardBuilder | None = None  # the followed search's events so far
+        self._early: list[Event] = []  # its events that arrived while its history was read
         self.board = Leaderboard()
         self.results: dict = {}
         self.run_id: int | None = None
@@ -102,7 +99,7 @@ class SearchTab(RunsFollower, Vertical):
             yield Static(id="search-detail")
 
     def on_mount(self) -> None:
-        self.follow_runs(self._runs_changed)
+        self._runs_changed(list(self.ctx.runs))
         self.set_interval(1.0, self._refresh_pace)
         self._refresh_all()
 
@@ -144,6 +141,7 @@ class SearchTab(RunsFollower, Vertical):
             return  # already following it
         if run_id != self.run_id:
             self.run, self.board, self.results = None, Leaderboard(), {}
+            self._builder, self._early = None, []
             self.query_one(SearchLeaderboard).show(self.board)
         self.run_id = run_id
         select = self.query_one("#search-runs", Select)
@@ -151,7 +149,7 @@ class SearchTab(RunsFollower, Vertical):
             with self.prevent(Select.Changed):
                 select.value = run_id
         self._refresh_all()
-        if run_id is not None and self.app.store is not None:
+        if run_id is not None and self.ctx.store is not None:
             self._watch_run(run_id)
 
     @on(Select.Changed, "#search-runs")
@@ -162,29 +160,46 @@ class SearchTab(RunsFollower, Vertical):
 
     @work(thread=True, exclusive=True, group="search-follow", exit_on_error=False)
     def _watch_run(self, run_id: int) -> None:
-        """Read the search's new events (``after`` the last one seen) until it finishes."""
-        reader = SearchReader(self.app.store, run_id)
-        worker = get_current_worker()
-        last: Run | None = None
-        while not worker.is_cancelled:
-            try:
-                state = reader.read()
-            except StoreError:
-                return  # deleted meanwhile: the runs list will drop it
-            if reader.changed or state.run != last:
-                self.post_message(self.Updated(state.run, state.board, state.results))
-                last = state.run
-            if not state.run.active:
-                return
-            time.sleep(self.app.poll_interval)
+        """Read the search's history once; the app's run watcher brings what it writes next."""
+        reader = SearchReader(self.ctx.require_store(), run_id)
+        try:
+            state = reader.read()
+        except StoreError:
+            return  # deleted meanwhile: the runs list will drop it
+        assert reader.builder is not None
+        self.post_message(self.Updated(state.run, state.board, state.results, reader.builder))
 
     @on(Updated)
     def _updated(self, message: Updated) -> None:
         if message.run.id != self.run_id:
             return
-        self.run, self.board, self.results = message.run, message.board, message.results
-        self.query_one(SearchLeaderboard).show(message.board)
+        self._builder = message.builder
+        early, self._early = self._early, []
+        self._builder.add(e for e in early if e.seq > self._builder.last_seq)
+        self.run, self.board, self.results = message.run, self._builder.board(), message.results
+        self.query_one(SearchLeaderboard).show(self.board)
         self._refresh_all()
+
+    def runs_updated(self, updates: list[Update]) -> None:
+        """The run list keeps the picker current; the followed search's events grow its leaderboard."""
+        changed = False
+        for update in updates:
+            if isinstance(update, RunsListed):
+                self._runs_changed(list(update.runs))
+            elif isinstance(update, NewEvents) and update.run_id == self.run_id:
+                if self._builder is None:  # its history is still being read
+                    self._early.extend(update.events)
+                else:
+                    changed |= self._builder.add(e for e in update.events if e.seq > self._builder.last_seq)
+            elif isinstance(update, RunChanged | RunFinished) and update.run.id == self.run_id:
+                self.run = update.run
+                if isinstance(update, RunFinished):
+                    self.results = update.results
+                changed = True
+        if changed and self._builder is not None:
+            self.board = self._builder.board()
+            self.query_one(SearchLeaderboard).show(self.board)
+            self._refresh_all()
 
     # -- drawing -------------------------------------------------------------------------------------------------
     def _refresh_all(self) -> None:
@@ -248,13 +263,11 @@ class SearchTab(RunsFollower, Vertical):
             return Text(f"failed: {run.error or 'see the run log'}", style="red")
         if run.status == "interrupted":
             return Text(f"interrupted: resume it with `mnist-explorer runs resume {run.id}`", style="magenta")
-        if "best_params" in self.results:
-            best = describe(self.results["best_params"])
-            text = Text.assemble(("best ", "dim"), (f"{self.results['best_score']:.4f}", "bold green"), f"  {best}")
-            if self.results.get("test_accuracy") is not None:
-                text.append_text(
-                    Text.assemble(("  · test accuracy ", "dim"), (f"{self.results['test_accuracy']:.4f}", "bold"))
-                )
+        final = SearchResults.from_results(self.results)
+        if final is not None:
+            best = describe(final.best_params)
+            text = Text.assemble(("best ", "dim"), (f"{final.best_score:.4f}", "bold green"), f"  {best}")
+            text.append_text(Text.assemble(("  · test accuracy ", "dim"), (f"{final.test_accuracy:.4f}", "bold")))
             return text
         best = self.board.best
         if best is None:
@@ -305,30 +318,21 @@ class SearchTab(RunsFollower, Vertical):
         select.action_show_overlay()
 
     def action_new_search(self) -> None:
-        if self.app.store is None:
-            self.notify("No run store, so no search can start.", severity="error")
-            return
         estimator = self.run.params.get("estimator", "knn") if self.run is not None else "knn"
         cv = int(self.run.params.get("cv", 5)) if self.run is not None else 5
         self.app.push_screen(NewSearchScreen(estimator, cv), self._start_search)
 
     def _start_search(self, params: dict | None) -> None:
         if params is not None:
-            self._launch(params)
+            self.start_jobs([("search", params)])
 
-    @work(thread=True, group="search-launch", exit_on_error=False)
-    def _launch(self, params: dict) -> None:
-        self.post_message(self.Launched(launch(self.app.store, "search", params, self.app.data_spec)))
-
-    @on(Launched)
-    def _launched(self, message: Launched) -> None:
+    def jobs_started(self, runs: list[Run]) -> None:
+        (run,) = runs
         self.notify(
-            f"Search #{message.run.id} started ({message.run.fits_total or 'its'} fits); it keeps running "
-            "if the app closes.",
+            f"Search #{run.id} started ({run.fits_total or 'its'} fits); it keeps running if the app closes.",
             title="Search started",
         )
-        self._follow(message.run.id, pin=True)
-        self.app.refresh_runs()
+        self._follow(run.id, pin=True)
 
     def action_cancel_search(self) -> None:
         """Cancel the shown search: ``c`` asks, a second ``c`` within ``CONFIRM_S`` seconds does it."""
@@ -347,15 +351,7 @@ class SearchTab(RunsFollower, Vertical):
             )
         else:
             self._cancel_asked = None
-            self._cancel(run.id)
-
-    @work(thread=True, group="search-cancel", exit_on_error=False)
-    def _cancel(self, run_id: int) -> None:
-        run = cancel_run(self.app.store, run_id)
-        self.app.call_from_thread(
-            self.notify, f"Search #{run_id} {run.status}; its finished folds stay.", title="Search cancelled"
-        )
-        self.app.call_from_thread(self.app.refresh_runs)
+            self.cancel_job(run.id)
 
     def action_export_csv(self) -> None:
         if self.run is None or not self.board.rows:
@@ -363,7 +359,7 @@ class SearchTab(RunsFollower, Vertical):
             return
         name = f"search-{self.run.id}.csv"
         text = to_csv(self.board)
-        folders = [Path.cwd()] + ([self.app.store.path.parent] if self.app.store is not None else [])
+        folders = [Path.cwd()] + ([self.ctx.store.path.parent] if self.ctx.store is not None else [])
         for folder in folders:
             try:
                 (folder / name).write_text(text)
@@ -397,7 +393,7 @@ class SearchTab(RunsFollower, Vertical):
     def _load_compare(self, a_id: int, b_id: int) -> None:
         sides = []
         for run_id in (a_id, b_id):
-            state = read_search(self.app.store, run_id)
+            state = read_search(self.ctx.require_store(), run_id)
             sides.append((run_label(state.run), state.board))
         self.post_message(self.CompareReady(sides[0], sides[1]))
 

@@ -23,7 +23,7 @@ from textual.widgets import Static
 
 from engine.data import DataSpec
 from engine.errors import ExplorerError
-from engine.jobs import launch
+from engine.follow import RunsListed, Update
 from engine.render.threshold import threshold_text
 from engine.store import Run
 from engine.threshold import (
@@ -34,7 +34,8 @@ from engine.threshold import (
     format_threshold,
     load_analysis,
 )
-from tui.runs_follower import RunsFollower
+from tui.context import TabContext
+from tui.tab_base import TabBase
 from tui.widgets.target_prompt import TargetPrompt, parse_fraction
 from tui.widgets.threshold_digits import ThresholdDigits
 from tui.widgets.threshold_plots import CurvePlot, PrecisionRecallPlot, RocPlot, ThresholdCurvePlot
@@ -63,7 +64,7 @@ class ThresholdTable(Static):
         self.post_message(self.Resized())
 
 
-class ThresholdTab(RunsFollower, Vertical, can_focus=True):
+class ThresholdTab(TabBase, Vertical, can_focus=True):
     """Table of thresholds around the current one, the curves, and the digits either side of it."""
 
     BINDINGS = [
@@ -84,8 +85,8 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
         ),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: TabContext) -> None:
+        super().__init__(ctx)
         self.analysis: ThresholdAnalysis | None = None
         self.step = 0
         self.view_name = "table"
@@ -107,8 +108,7 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
 
     def on_mount(self) -> None:
         self._apply_layout()
-        self.follow_runs(self._runs_changed)
-        self.watch(self.app, "dataset", self._runs_changed)
+        self._runs_changed()
 
     def on_show(self) -> None:
         self.focus()
@@ -118,9 +118,16 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
         self.call_after_refresh(self._redraw)
 
     # -- which run ---------------------------------------------------------------------------------------------
+    def runs_updated(self, updates: list[Update]) -> None:
+        if any(isinstance(u, RunsListed) for u in updates):
+            self._runs_changed()
+
+    def data_ready(self) -> None:
+        self._runs_changed()
+
     def _binary_runs(self) -> list[Run]:
-        spec = self.app.data_spec
-        return [r for r in self.app.runs if r.kind == BINARY_KIND and DataSpec.from_dict(r.data) == spec]
+        spec = self.ctx.data_spec
+        return [r for r in self.ctx.runs if r.kind == BINARY_KIND and DataSpec.from_dict(r.data) == spec]
 
     def _done_runs(self) -> list[Run]:
         """Finished binary runs on the app's data, newest first."""
@@ -133,8 +140,8 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
         if pinned is None:
             self.pinned_run = None
         done = pinned or (done_runs[0] if done_runs else None)
-        dataset = self.app.dataset
-        if done is not None and dataset is not None and self.app.store is not None:
+        dataset = self.ctx.dataset
+        if done is not None and dataset is not None and self.ctx.store is not None:
             current = self.analysis.run_id if self.analysis is not None else None
             if done.id not in (current, self._loading):
                 self._loading = done.id
@@ -144,7 +151,7 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
 
     @work(thread=True, exclusive=True, group="threshold-load", exit_on_error=False)
     def _load(self, run: Run, labels: np.ndarray) -> None:
-        analysis = load_analysis(self.app.store, run, labels=labels)
+        analysis = load_analysis(self.ctx.require_store(), run, labels=labels)
         _ = analysis.curves  # computed here, off the UI thread
         self.post_message(AnalysisLoaded(analysis))
 
@@ -163,8 +170,8 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
 
     def _show_empty(self, runs: list[Run]) -> None:
         active = next((r for r in runs if r.active), None)
-        spec = self.app.data_spec.label
-        if self.app.store is None:
+        spec = self.ctx.data_spec.label
+        if self.ctx.store is None:
             text = "The run store is unavailable, so there are no scores to analyse."
         elif active is not None:
             progress = f"{active.fits_done}/{active.fits_total} fits" if active.fits_total else active.status
@@ -172,7 +179,7 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
                 f"Binary run {active.id} (digit {active.params.get('digit', DEFAULT_DIGIT)}) on {spec}: "
                 f"{progress}. This tab picks it up when it finishes."
             )
-        elif self.app.dataset is None:
+        elif self.ctx.dataset is None:
             text = f"Loading {spec}…"
         else:
             text = (
@@ -212,7 +219,7 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
         return max(1, height - 1) if height > 1 else DEFAULT_TABLE_ROWS
 
     def _redraw(self) -> None:
-        analysis, dataset = self.analysis, self.app.dataset
+        analysis, dataset = self.analysis, self.ctx.dataset
         if analysis is None or dataset is None:
             return
         rows = self._table_rows()
@@ -290,7 +297,7 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
         here = ids.index(self.analysis.run_id) if self.analysis.run_id in ids else 0
         there = min(max(0, here + delta), len(ids) - 1)
         if there == here:
-            self.notify(f"No {'older' if delta > 0 else 'newer'} finished binary run on {self.app.data_spec.label}.")
+            self.notify(f"No {'older' if delta > 0 else 'newer'} finished binary run on {self.ctx.data_spec.label}.")
             return
         self.pinned_run = None if there == 0 else ids[there]
         self._runs_changed()
@@ -303,17 +310,8 @@ class ThresholdTab(RunsFollower, Vertical, can_focus=True):
         self.call_after_refresh(self._redraw)
 
     def action_start_run(self) -> None:
-        if self.app.store is None:
-            self.notify("The run store is unavailable.", severity="error")
-            return
         active = next((r for r in self._binary_runs() if r.active), None)
         if active is not None:
             self.notify(f"Binary run {active.id} is already {active.status}.")
             return
-        self._launch()
-
-    @work(thread=True, exclusive=True, group="threshold-launch", exit_on_error=False)
-    def _launch(self) -> None:
-        run = launch(self.app.store, BINARY_KIND, {"digit": DEFAULT_DIGIT}, self.app.data_spec)
-        self.app.call_from_thread(self.notify, f"Started binary run {run.id} (digit {DEFAULT_DIGIT}).")
-        self.app.call_from_thread(self.app.refresh_runs)
+        self.start_jobs([(BINARY_KIND, {"digit": DEFAULT_DIGIT})])

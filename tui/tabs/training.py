@@ -20,15 +20,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, ProgressBar, Static
-from textual.worker import Worker
 
-from engine.cli.runs import describe_params
 from engine.errors import StoreError
-from engine.jobs import cancel_run, launch
+from engine.follow import NewEvents, RunChanged, RunFinished, RunsListed, Update
 from engine.models.learning_curve import DEFAULT_EPOCHS
 from engine.render.binary import BinaryReport
+from engine.render.status import describe_params
+from engine.results import BinaryResults
 from engine.store import Event, Run
-from tui.runs_follower import RunsFollower
+from tui.context import TabContext
+from tui.tab_base import TabBase
 from tui.widgets.learning_curve_plot import LearningCurvePlot
 from tui.widgets.run_dialogs import ConfirmDialog, NewRunChoice, NewRunDialog
 from tui.widgets.run_list import RunList, RunTimes, status_text
@@ -45,18 +46,11 @@ MODEL_NAMES = {"sgd": "SGD", "rf": "RandomForest"}
 class RunRead(Message):
     """A thread worker read a run's state, its new events and (once it finished) its results."""
 
-    run: Run
+    run: Run | None  # None: the run was deleted meanwhile
     events: list[Event]
     results: dict | None
     curve_run: Run | None
     curve_events: list[Event]
-
-
-@dataclass
-class RunsStarted(Message):
-    """Runs were launched from this tab; the first one gets selected."""
-
-    run_ids: list[int]
 
 
 @dataclass
@@ -84,7 +78,7 @@ class _Followed:
         return run_done and curve_done
 
 
-class TrainingTab(RunsFollower, Vertical):
+class TrainingTab(TabBase, Vertical):
     """Runs on the left, the selected run live on the right."""
 
     BINDINGS = [
@@ -92,16 +86,16 @@ class TrainingTab(RunsFollower, Vertical):
         Binding("c", "cancel_run", "Cancel run", id="training-cancel"),
         Binding("d", "delete_run", "Delete run", id="training-delete"),
     ]
-    DETAIL_POLL_S = 0.25
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ctx: TabContext) -> None:
+        super().__init__(ctx)
+        self._live: list[Event] = []  # the followed runs' events that arrived while their history was read
         self._followed: _Followed | None = None
         self._read_runs: OrderedDict[int, _Followed] = OrderedDict()
         self._shown: dict[str, object] = {}
         self._curve_drawn: tuple | None = None
         self._curve_drawn_at = 0.0
-        self._reader: Worker | None = None
+        self._reading: int | None = None  # the run whose history a thread worker is reading
         self._select_next: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -122,8 +116,7 @@ class TrainingTab(RunsFollower, Vertical):
             yield Static(id="training-log")
 
     def on_mount(self) -> None:
-        self.follow_runs(self._runs_changed)
-        self.set_interval(self.DETAIL_POLL_S, self._poll_detail)
+        self._runs_changed(list(self.ctx.runs))
         self.set_interval(1.0, self._tick)
         self._show_run_widgets(False)
 
@@ -131,6 +124,33 @@ class TrainingTab(RunsFollower, Vertical):
         self.set_class(self.size.width >= WIDE, "-wide")
 
     # -- the list of runs --------------------------------------------------------------------------------------
+    def runs_updated(self, updates: list[Update]) -> None:
+        """The run list, and the followed run's (and its learning curve's) new state, events and results."""
+        changed = False
+        for update in updates:
+            if isinstance(update, RunsListed):
+                self._runs_changed(list(update.runs))
+                continue
+            followed = self._followed
+            if followed is None:
+                continue
+            if isinstance(update, NewEvents) and update.run_id in (followed.run_id, followed.curve_id):
+                if self._reading is not None:  # its history is being read: these go after it
+                    self._live.extend(update.events)
+                else:
+                    changed |= self._take_events(followed, update.run_id, update.events)
+            elif isinstance(update, RunChanged | RunFinished):
+                run = update.run
+                if run.id == followed.run_id:
+                    followed.run = run
+                    if isinstance(update, RunFinished) and run.kind == "binary":
+                        followed.results = update.results
+                    changed = True
+                if run.id == followed.curve_id:
+                    followed.curve_run, changed = run, True
+        if changed:
+            self._render_run()
+
     def _runs_changed(self, runs: list[Run]) -> None:
         run_list = self.query_one(RunList)
         select = self._select_next if any(r.id == self._select_next for r in runs) else None
@@ -140,6 +160,11 @@ class TrainingTab(RunsFollower, Vertical):
         if select is not None:
             self._select_next = None
         self._follow(run_list.selected_id)
+        followed = self._followed
+        if followed is not None and followed.run is not None:
+            curve = self._curve_run_for(followed.run)
+            if (curve.id if curve is not None else None) != followed.curve_id:  # a learning curve run appeared
+                self._read_detail()
 
     @on(DataTable.RowHighlighted, "#training-runs")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -173,7 +198,7 @@ class TrainingTab(RunsFollower, Vertical):
             return
         self._show_run_widgets(True)
         self._render_run()
-        self._poll_detail()
+        self._read_detail()
 
     def _curve_run_for(self, run: Run) -> Run | None:
         """The learning curve shown beside ``run``: itself, or the newest curve run of the same class and data."""
@@ -181,7 +206,7 @@ class TrainingTab(RunsFollower, Vertical):
             return run
         if run.kind != "binary":
             return None
-        for other in self.app.runs:
+        for other in self.ctx.runs:
             if (
                 other.kind == "learning_curve"
                 and other.params.get("digit") == run.params.get("digit")
@@ -190,9 +215,9 @@ class TrainingTab(RunsFollower, Vertical):
                 return other
         return None
 
-    def _poll_detail(self) -> None:
+    def _read_detail(self) -> None:
         followed = self._followed
-        if followed is None or self.app.store is None or (self._reader is not None and self._reader.is_running):
+        if followed is None or self.ctx.store is None or self._reading is not None:
             return
         run = followed.run or self.query_one(RunList).run(followed.run_id)
         curve = self._curve_run_for(run) if run is not None else None
@@ -203,43 +228,61 @@ class TrainingTab(RunsFollower, Vertical):
         elif followed.settled:
             return
         want_results = followed.results is None and run is not None and run.kind == "binary"  # the only report
-        self._reader = self._read(followed.run_id, followed.seq, want_results, followed.curve_id, followed.curve_seq)
+        self._reading = followed.run_id
+        self._read(followed.run_id, followed.seq, want_results, followed.curve_id, followed.curve_seq)
 
     @work(thread=True, exclusive=True, group="training-detail", exit_on_error=False)
     def _read(self, run_id: int, after: int, want_results: bool, curve_id: int | None, curve_after: int) -> None:
-        store = self.app.store
+        store = self.ctx.require_store()
         try:
             run = store.get_run(run_id)
             events = store.events(run_id, after=after)
             results = store.results(run_id, arrays=False) if want_results and not run.active else None
             curve_run = store.get_run(curve_id) if curve_id is not None and curve_id != run_id else None
             curve_events = store.events(curve_id, after=curve_after, kind="epoch") if curve_run is not None else []
-        except StoreError:  # deleted meanwhile: the runs list drops it on its next poll
+        except StoreError:  # deleted meanwhile: the runs list drops it
+            self.post_message(RunRead(None, [], None, None, []))
             return
         self.post_message(RunRead(run, events, results, curve_run, curve_events))
 
     @on(RunRead)
     def _run_read(self, message: RunRead) -> None:
+        self._reading = None
         followed = self._followed
-        if followed is None or message.run.id != followed.run_id:
+        if followed is None or message.run is None or message.run.id != followed.run_id:
+            self._live.clear()
+            self._read_detail()  # the selection moved on while this was read: read the one selected now
             return
         followed.run = message.run
-        for event in message.events:
-            if event.seq <= followed.seq:
-                continue
-            followed.seq = event.seq
-            self._take_event(followed, event, own=True)
+        self._take_events(followed, followed.run_id, message.events)
         if message.results is not None and not message.run.active:
             followed.results = message.results
         if message.curve_run is not None and message.curve_run.id == followed.curve_id:
             followed.curve_run = message.curve_run
-            for event in message.curve_events:
-                if event.seq > followed.curve_seq:
-                    followed.curve_seq = event.seq
-                    self._take_event(followed, event, own=False)
+            self._take_events(followed, message.curve_run.id, message.curve_events)
         elif followed.curve_id == followed.run_id:
             followed.curve_run = message.run
+        live, self._live = self._live, []
+        for run_id in (followed.run_id, followed.curve_id):
+            self._take_events(followed, run_id, [e for e in live if e.run_id == run_id])
         self._render_run()
+
+    def _take_events(self, followed: _Followed, run_id: int | None, events) -> bool:
+        """Apply the events of the followed run (or of its curve run) not seen yet; True if any were new."""
+        new = False
+        for event in events:
+            if run_id == followed.run_id and event.seq > followed.seq:
+                followed.seq = event.seq
+                self._take_event(followed, event, own=True)
+                new = True
+                if followed.curve_id == followed.run_id:
+                    followed.curve_seq = event.seq
+            elif run_id == followed.curve_id and run_id != followed.run_id and event.seq > followed.curve_seq:
+                followed.curve_seq = event.seq
+                if event.kind == "epoch":
+                    self._take_event(followed, event, own=False)
+                    new = True
+        return new
 
     @staticmethod
     def _take_event(followed: _Followed, event: Event, own: bool) -> None:
@@ -301,7 +344,7 @@ class TrainingTab(RunsFollower, Vertical):
         if run.kind == "binary" and followed.results:
             self._set(
                 "#training-report",
-                BinaryReport(followed.results, self._class_label(run)),
+                BinaryReport(BinaryResults.from_results(followed.results), self._class_label(run)),
                 key=("report", run.id, self._class_label(run)),
             )
         elif run.kind == "binary" and run.active:
@@ -358,38 +401,29 @@ class TrainingTab(RunsFollower, Vertical):
 
     def _class_label(self, run: Run) -> str:
         digit = int(run.params.get("digit", 5))
-        ds = self.app.dataset
-        if ds is not None and run.data == self.app.data_spec.to_dict() and digit < ds.n_classes:
+        ds = self.ctx.dataset
+        if ds is not None and run.data == self.ctx.data_spec.to_dict() and digit < ds.n_classes:
             return ds.class_names[digit]
         return str(digit)
 
     # -- keys --------------------------------------------------------------------------------------------------
     def action_new_run(self) -> None:
-        if self.app.store is None:
-            self.notify("the run store is unavailable", severity="error")
-            return
-        if self.app.dataset is None:
+        if self.ctx.dataset is None:
             self.notify("the data is still loading; try again in a moment", severity="warning")
             return
-        self.app.push_screen(NewRunDialog(self.app.dataset.class_names), self._start)
+        self.app.push_screen(NewRunDialog(self.ctx.dataset.class_names), self._start)
 
     def _start(self, choice: NewRunChoice | None) -> None:
-        if choice is not None:
-            self._launch(choice)
-
-    @work(thread=True, group="training-launch", exit_on_error=False)
-    def _launch(self, choice: NewRunChoice) -> None:
-        store, spec = self.app.store, self.app.data_spec
-        ids = [launch(store, "binary", {"digit": choice.digit}, spec).id]
+        if choice is None:
+            return
+        jobs = [("binary", {"digit": choice.digit})]
         if choice.learning_curve:
-            ids.append(launch(store, "learning_curve", {"digit": choice.digit, "epochs": DEFAULT_EPOCHS}, spec).id)
-        self.post_message(RunsStarted(ids))
+            jobs.append(("learning_curve", {"digit": choice.digit, "epochs": DEFAULT_EPOCHS}))
+        self.start_jobs(jobs)
 
-    @on(RunsStarted)
-    def _runs_started(self, message: RunsStarted) -> None:
-        self._select_next = message.run_ids[0]
-        self.notify(f"started run {', '.join(map(str, message.run_ids))}", timeout=3)
-        self.app.refresh_runs()
+    def jobs_started(self, runs: list[Run]) -> None:
+        self._select_next = runs[0].id
+        self.notify(f"started run {', '.join(str(r.id) for r in runs)}", timeout=3)
 
     def _selected(self) -> Run | None:
         run_list = self.query_one(RunList)
@@ -402,13 +436,7 @@ class TrainingTab(RunsFollower, Vertical):
         if not run.active:
             self.notify(f"run {run.id} is already {run.status}", severity="warning")
             return
-        self._cancel(run.id)
-
-    @work(thread=True, group="training-cancel", exit_on_error=False)
-    def _cancel(self, run_id: int) -> None:
-        run = cancel_run(self.app.store, run_id)
-        self.app.call_from_thread(self.notify, f"run {run_id} {run.status}", timeout=3)
-        self.app.call_from_thread(self.app.refresh_runs)
+        self.cancel_job(run.id)
 
     def action_delete_run(self) -> None:
         run = self._selected()
@@ -418,10 +446,4 @@ class TrainingTab(RunsFollower, Vertical):
             self.notify(f"run {run.id} is {run.status}; cancel it first (c)", severity="warning")
             return
         question = f"Delete run {run.id} ({run.kind} {describe_params(run.params)}, {run.status}) and its results?"
-        self.app.push_screen(ConfirmDialog(question), lambda yes: self._delete(run.id) if yes else None)
-
-    @work(thread=True, group="training-delete", exit_on_error=False)
-    def _delete(self, run_id: int) -> None:
-        self.app.store.delete_run(run_id)
-        self.app.call_from_thread(self.notify, f"run {run_id} deleted", timeout=3)
-        self.app.call_from_thread(self.app.refresh_runs)
+        self.app.push_screen(ConfirmDialog(question), lambda yes: self.delete_run(run.id) if yes else None)

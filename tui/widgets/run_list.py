@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.widgets import DataTable
 
-from engine.cli.runs import describe_params, format_duration
+from engine.render.status import describe_params, format_duration
 from engine.store import Run
 
 STATUS_STYLE = {
