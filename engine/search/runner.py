@@ -190,9 +190,12 @@ def run_search(ctx: JobContext) -> None:
         p.get("exact_sklearn", False),
     )
     ds = ctx.dataset
-    X, y = flat_float(ds.X_train), ds.y_train
+    X, y = ds.X_train.reshape(len(ds.X_train), -1), ds.y_train  # uint8: a shared-neighbour search converts blocks
     started = time.perf_counter()
     plan = make_plan(params["estimator"], params["grid"], params["cv"], X, y, params["exact_sklearn"])
+    X_test = ds.X_test.reshape(len(ds.X_test), -1)
+    if plan.method != SHARED:
+        X, X_test = flat_float(ds.X_train), flat_float(ds.X_test)
     n_folds = len(plan.folds)
     grid_events = ctx.store.events(ctx.run_id, kind="grid")
     earlier = 0.0
@@ -216,7 +219,7 @@ def run_search(ctx: JobContext) -> None:
             f"{spec_for(plan.estimator).description}: {len(plan.configs)} configs × {n_folds} folds, "
             f"{plan.method}, on {where}"
         )
-        for (config, fold), fit in run_fits(plan, X, y, todo):
+        for (config, fold), fit in run_fits(plan, X, y, todo, progress=_block_log(ctx)):
             ctx.step_event(
                 "fit",
                 config=config,
@@ -228,6 +231,19 @@ def run_search(ctx: JobContext) -> None:
             )
             fits[(config, fold)] = fit
     ctx.progress(force=True)
-    final = _finish(plan, fits, X, y, flat_float(ds.X_test), ds.y_test)
+    final = _finish(plan, fits, X, y, X_test, ds.y_test)
     ctx.save(**final, elapsed_s=earlier + time.perf_counter() - started)
     ctx.log(f"best {final['best_params']}: cv {final['best_score']:.4f}, test {final['test_accuracy']:.4f}")
+
+
+def _block_log(ctx: JobContext) -> Callable[[int, int], None]:
+    """Log a shared-neighbour search's neighbour blocks every tenth of the way (its fits arrive a fold at a time)."""
+    logged = [0]
+
+    def report(done: int, total: int) -> None:
+        tenth = 10 * done // max(total, 1)
+        if tenth > logged[0]:
+            logged[0] = tenth
+            ctx.log(f"neighbours: {10 * tenth}% of the distance blocks done")
+
+    return report
