@@ -26,10 +26,10 @@ from engine.store import RunStore
 from tui.app import MnistExplorerApp
 from tui.tabs import TabSpec
 from tui.tabs.search import SearchTab
-from tui.widgets.search_compare import SearchCompareScreen
-from tui.widgets.search_folds import SearchFoldsScreen
-from tui.widgets.search_leaderboard import SearchLeaderboard
-from tui.widgets.search_new import NewSearchScreen
+from tui.tabs.search.search_compare import SearchCompareScreen
+from tui.tabs.search.search_folds import SearchFoldsScreen
+from tui.tabs.search.search_leaderboard import SearchLeaderboard
+from tui.tabs.search.search_new import NewSearchScreen
 
 SEARCH_ONLY = [TabSpec("search", "Search", "tui.tabs.search:SearchTab")]
 CONFIGS = [{"n_neighbors": k, "weights": w} for k in (3, 4, 5, 6) for w in ("uniform", "distance")]

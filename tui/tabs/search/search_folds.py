@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from engine.leaderboard import ConfigRow, Leaderboard
-from tui.widgets.search_leaderboard import fmt_score, fmt_seconds, status_text
+from tui.tabs.search.search_leaderboard import fmt_score, fmt_seconds, status_text
 
 
 def folds_view(row: ConfigRow, board: Leaderboard) -> Group:

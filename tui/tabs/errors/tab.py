@@ -28,9 +28,9 @@ from engine.render.heatmap import short_names
 from engine.store import Run
 from tui.context import TabContext
 from tui.tab_base import TabBase
-from tui.widgets.errors_heatmap import ConfusionHeatmap
-from tui.widgets.errors_models import ModelPicker, ModelStatus
-from tui.widgets.errors_screens import PairView, cell_gallery, mistakes_gallery
+from tui.tabs.errors.errors_heatmap import ConfusionHeatmap
+from tui.tabs.errors.errors_models import ModelPicker, ModelStatus
+from tui.tabs.errors.errors_screens import PairView, cell_gallery, mistakes_gallery
 
 
 class ErrorsTab(TabBase, Vertical):

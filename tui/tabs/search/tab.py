@@ -28,10 +28,10 @@ from engine.search.state import SearchReader, read_search
 from engine.store import Event, Run
 from tui.context import TabContext
 from tui.tab_base import TabBase
-from tui.widgets.search_compare import SearchCompareScreen
-from tui.widgets.search_folds import SearchFoldsScreen, folds_view
-from tui.widgets.search_leaderboard import SearchLeaderboard
-from tui.widgets.search_new import NewSearchScreen
+from tui.tabs.search.search_compare import SearchCompareScreen
+from tui.tabs.search.search_folds import SearchFoldsScreen, folds_view
+from tui.tabs.search.search_leaderboard import SearchLeaderboard
+from tui.tabs.search.search_new import NewSearchScreen
 
 WIDE = 150  # from this width on, the highlighted config's folds show beside the table
 CONFIRM_S = 3.0  # a second `c` within this many seconds cancels the search
