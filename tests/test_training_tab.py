@@ -18,9 +18,9 @@ from engine.jobs import launch, wait_for
 from engine.store import RunStore
 from tui.app import MnistExplorerApp
 from tui.tabs.training import TrainingTab
-from tui.widgets.learning_curve_plot import LearningCurvePlot
-from tui.widgets.run_dialogs import ConfirmDialog
-from tui.widgets.run_list import RunList, RunTimes
+from tui.tabs.training.learning_curve_plot import LearningCurvePlot
+from tui.tabs.training.run_dialogs import ConfirmDialog
+from tui.tabs.training.run_list import RunList, RunTimes
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ async def settled(pilot: Pilot) -> None:
     t = tab(pilot.app)
     await until(
         pilot,
-        lambda: t._followed is not None and t._followed.settled and t._reader is not None and not t._reader.is_running,
+        lambda: t._followed is not None and t._followed.settled and t._reading is None,
         what="the run's details",
     )
     await pilot.pause()
@@ -143,8 +143,8 @@ from textual.widgets import ProgressBar
 from engine.data import DataSpec
 from tests.test_training_tab import open_training, settled, text_of, training_app, until
 from tui.tabs.training import TrainingTab
-from tui.widgets.run_dialogs import NewRunDialog
-from tui.widgets.run_list import RunList
+from tui.tabs.training.run_dialogs import NewRunDialog
+from tui.tabs.training.run_list import RunList
 
 async def main(store_path):
     app = training_app(store_path)
