@@ -1,7 +1,7 @@
 """Resource bombs and OS errors in data files: `info --data SPEC` refuses each in one line, exit 2, small memory.
 
-Every case builds its bad input in tmp_path and runs the CLI (``python -m engine info --data SPEC``) in a child
-process whose peak memory is read with ``os.wait4``: a bomb that were inflated would take gigabytes.
+Every case builds its bad input in tmp_path and runs the CLI (``info --data SPEC``, as ``python -m engine`` does) in a
+child process that reports its peak memory: a bomb that were inflated would take gigabytes.
 """
 
 from __future__ import annotations
@@ -228,20 +228,31 @@ def _drop_root_file_overrides() -> None:
         libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)  # fails harmlessly when not root: no override to drop
 
 
+# The engine's CLI (what ``python -m engine`` runs) reporting its own peak memory when it ends. The child's peak is
+# read from VmHWM, which starts afresh at exec; getrusage's maxrss would include the pytest process it forked from.
+CHILD = """
+import sys
+from engine.cli.main import main
+try:
+    code = main(sys.argv[2:])
+finally:
+    with open("/proc/self/status") as status, open(sys.argv[1], "w") as out:
+        out.write(next(line for line in status if line.startswith("VmHWM:")).split()[1])
+sys.exit(code)
+"""
+
+
 def run_info(spec: str, tmp: Path, unprivileged: bool) -> tuple[int, str, str, int]:
-    """(exit code, stdout, stderr, peak RSS in bytes) of ``python -m engine info --data SPEC`` in a child."""
-    out, err = tmp / "stdout.txt", tmp / "stderr.txt"
-    with open(out, "wb") as fo, open(err, "wb") as fe:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "engine", "info", "--data", spec],
-            stdin=subprocess.DEVNULL,
-            stdout=fo,
-            stderr=fe,
-            preexec_fn=_drop_root_file_overrides if unprivileged else None,
-        )
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here: tell Popen so it never waits again
-    return child.returncode, out.read_text(), err.read_text(), usage.ru_maxrss * 1024
+    """(exit code, stdout, stderr, peak RSS in bytes) of the CLI's ``info --data SPEC`` in a child process."""
+    peak = tmp / "peak-kb.txt"
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, str(peak), "info", "--data", spec],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        preexec_fn=_drop_root_file_overrides if unprivileged else None,
+    )
+    return child.returncode, child.stdout, child.stderr, int(peak.read_text()) * 1024
 
 
 @pytest.mark.parametrize("case", list(BAD_INPUTS))
