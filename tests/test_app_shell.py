@@ -6,6 +6,7 @@ import gc
 import html
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,14 @@ def test_snapshot_writes_the_tab_asked_for(tmp_path: Path, capsys: pytest.Captur
 
 
 @pytest.mark.parametrize(
-    "args, message", [(["--size", "100"], "size must look like 100x30"), (["--tab", "nope"], "invalid choice")]
+    "args, message",
+    [
+        (["--size", "100"], "size must look like 100x30"),
+        (["--size", "10x10"], "below the app's minimum of 80x24"),
+        (["--size", "79x24"], "below the app's minimum of 80x24"),
+        (["--size", "80x1001"], "over 1000 in a side"),
+        (["--tab", "nope"], "invalid choice"),
+    ],
 )
 def test_snapshot_refuses_bad_values_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture, args: list[str], message: str
@@ -42,6 +50,25 @@ def test_snapshot_refuses_bad_values_in_one_line(
         main(["snapshot", "--data", "digits", "-o", str(tmp_path / "x.svg"), *args])
     assert exit_.value.code == 2 and message in capsys.readouterr().err
     assert not (tmp_path / "x.svg").exists()
+
+
+@pytest.mark.parametrize("keys", ["nonsensekey", "right,ctrl+nonsense", "enter,shift+"])
+def test_snapshot_refuses_an_unknown_key_before_starting(
+    tmp_path: Path, capsys: pytest.CaptureFixture, keys: str
+) -> None:
+    started = time.monotonic()
+    code = main(["snapshot", "--data", "digits", "--keys", keys, "-o", str(tmp_path / "x.svg")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "--keys: unknown key" in err and len(err.splitlines()) == 1
+    assert time.monotonic() - started < 5 and not (tmp_path / "x.svg").exists()
+
+
+def test_snapshot_key_names_are_textuals() -> None:
+    from tui.snapshot import is_key
+
+    for key in ("a", "?", "right", "shift+left", "f4", "pagedown", "question_mark", "left_square_bracket", "ctrl+p"):
+        assert is_key(key), key
+    assert not any(is_key(key) for key in ("nonsense", "ctrl+", "hyperdrive+a", "<any>x"))
 
 
 async def test_a_stale_focus_message_from_start_up_does_not_switch_the_tab_back() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+import unicodedata
 from collections.abc import Sequence
 
 from engine.cli.common import data_spec, print_json
@@ -14,14 +15,52 @@ from engine.outputs import check_output, protected_files
 from tui.tabs import TABS
 
 SHOW_TIMEOUT_S = 30.0
+MIN_SIZE = (80, 24)  # the app's own minimum (tui.app.MIN_WIDTH/MIN_HEIGHT; Textual is not imported to check args)
+MAX_SIDE = 1000  # a screenshot wider or taller than this is a typo, and would take minutes to render
+MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 
 
 def parse_size(text: str) -> tuple[int, int]:
-    """``100x30`` → (100, 30)."""
+    """``100x30`` → (100, 30), refused unless the app can draw it (80×24 up to 1000×1000)."""
     width, sep, height = text.lower().partition("x")
-    if not sep or not width.isdigit() or not height.isdigit() or int(width) < 1 or int(height) < 1:
+    if not sep or not width.isdigit() or not height.isdigit():
         raise argparse.ArgumentTypeError(f"size must look like 100x30, got {text!r}")
-    return int(width), int(height)
+    size = int(width), int(height)
+    if size[0] < MIN_SIZE[0] or size[1] < MIN_SIZE[1]:
+        raise argparse.ArgumentTypeError(f"size {text!r} is below the app's minimum of {MIN_SIZE[0]}x{MIN_SIZE[1]}")
+    if max(size) > MAX_SIDE:
+        raise argparse.ArgumentTypeError(f"size {text!r} is over {MAX_SIDE} in a side")
+    return size
+
+
+def is_key(name: str) -> bool:
+    """Whether Textual knows ``name`` as a key: one character, a key name (``right``, ``f4``, ``pagedown``), a
+    character's name (``question_mark``, ``left_square_bracket``), any of these after modifiers (``shift+left``)."""
+    from textual.keys import REPLACED_KEYS, Keys, _get_unicode_name_from_key
+
+    if len(name) == 1:
+        return True
+    *modifiers, base = name.split("+")
+    if not base or any(m not in MODIFIERS for m in modifiers):
+        return False
+    if len(base) == 1 or name in {k.value for k in Keys} or base in {k.value for k in Keys}:
+        return True
+    try:
+        unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(base, base)))
+    except KeyError:
+        return False
+    return True
+
+
+def parse_keys(text: str) -> list[str]:
+    """``right,enter`` → ["right", "enter"]; an unknown key name is a UsageError before the app starts."""
+    keys = [key.strip() for key in text.split(",") if key.strip()]
+    unknown = [key for key in keys if not is_key(key)]
+    if unknown:
+        raise UsageError(
+            f"--keys: unknown key {unknown[0]!r} (keys look like right, enter, f4, question_mark, shift+left)"
+        )
+    return keys
 
 
 def register(sub) -> None:
@@ -83,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
 
     spec = data_spec(args)
     load_dataset(spec)  # a bad SPEC fails here with one line instead of inside the app
-    keys = [key.strip() for key in args.keys.split(",") if key.strip()]
+    keys = parse_keys(args.keys)
     out = check_output(args.output, protected_files(args.store, spec))  # never over the store or a data file
     app = MnistExplorerApp(data=spec, store_path=args.store)
     svg = asyncio.run(render_svg(app, args.size, args.tab, keys))
