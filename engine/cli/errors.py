@@ -16,7 +16,10 @@ from engine.confusion import ErrorAnalysis
 from engine.data import DataSpec, load_dataset
 from engine.errors import ExplorerError
 from engine.jobs import launch
+from engine.models.cost import check_cost
 from engine.models.multiclass import JOB_KIND, MODELS, check_model, latest_done, load_analysis
+from engine.models.subsample import check_max_train
+from engine.render.confusions import TopConfusions
 from engine.render.heatmap import Heatmap
 from engine.store import Run, RunStore
 
@@ -48,15 +51,22 @@ def register(sub) -> None:
         default=str(DEFAULT_TOP),
         help=f"how many most confident mistakes to list (default {DEFAULT_TOP})",
     )
+    p.add_argument("--max-train", metavar="N", default=None, help="use a stratified subsample of N training images")
+    p.add_argument("--force", action="store_true", help="run even when the cost estimate says it will take long")
     p.set_defaults(func=run)
 
 
-def ensure_run(store: RunStore, model: str, spec: DataSpec, progress: Console) -> Run:
-    """The newest done run of ``model`` on ``spec``, or a new one launched and followed to its end."""
-    done = latest_done(store.list_runs(JOB_KIND), model, spec)
+def ensure_run(
+    store: RunStore, model: str, spec: DataSpec, progress: Console, max_train: int | None = None, force: bool = False
+) -> Run:
+    """The newest done run of ``model`` on ``spec`` (and ``max_train``), or a new one launched and followed to its
+    end — after a cost estimate for a slow model on a large training set (refused above its limit unless ``force``)."""
+    done = latest_done(store.list_runs(JOB_KIND), model, spec, max_train)
     if done is not None:
         return done
-    job = launch(store, JOB_KIND, {"model": model}, spec)
+    check_cost("errors", model, load_dataset(spec), None, max_train, force, progress)
+    params = {"model": model} if max_train is None else {"model": model, "max_train": max_train}
+    job = launch(store, JOB_KIND, params, spec)
     run = follow(store, job.id, progress)
     if run.status != "done":
         reason = f": {run.error}" if run.error else ""
@@ -66,8 +76,12 @@ def ensure_run(store: RunStore, model: str, spec: DataSpec, progress: Console) -
     return run
 
 
-def errors_dict(run: Run, accuracy: float, analysis: ErrorAnalysis, top: int) -> dict:
-    """The JSON document: rows of ``confusion`` are true labels; lists are largest first."""
+def errors_dict(run: Run, accuracy: float, analysis: ErrorAnalysis, top: int, train_index=None) -> dict:
+    """The JSON document: rows of ``confusion`` are true labels; lists are largest first; a mistake's ``index`` is
+    its training-set index (``train_index`` maps a ``--max-train`` run's rows to it)."""
+    mistakes = [m.to_dict() for m in analysis.mistakes(top)]
+    if train_index is not None:
+        mistakes = [m | {"index": int(train_index[m["index"]])} for m in mistakes]
     return {
         "run_id": run.id,
         "model": run.params.get("model"),
@@ -76,21 +90,26 @@ def errors_dict(run: Run, accuracy: float, analysis: ErrorAnalysis, top: int) ->
         "accuracy": accuracy,
         "confusion": analysis.confusion.tolist(),
         "top_confusions": [list(c) for c in analysis.top_confusions()],
-        "most_confident_mistakes": [m.to_dict() for m in analysis.mistakes(top)],
+        "most_confident_mistakes": mistakes,
     }
 
 
 def run(args: argparse.Namespace) -> int:
     model = check_model(args.model)
     top = positive_int(args.top, "--top", minimum=0)
+    max_train = None if args.max_train is None else positive_int(args.max_train, "--max-train")
     spec = data_spec(args)
-    load_dataset(spec)  # a bad --data fails here, in one line, before any process starts
+    ds = load_dataset(spec)  # a bad --data fails here, in one line, before any process starts
+    check_max_train(max_train, ds.y_train)
+    if max_train is not None and max_train >= len(ds.y_train):
+        max_train = None  # the whole training set: the same run as without the option
     store = open_store(args)
-    done = ensure_run(store, model, spec, Console(stderr=True, highlight=False))
+    done = ensure_run(store, model, spec, Console(stderr=True, highlight=False), max_train, args.force)
     analysis = load_analysis(store, done.id)
+    train_index = store.get_result(done.id, "train_index", None)  # a --max-train run's rows → training-set indices
     accuracy = float(store.get_result(done.id, "accuracy"))
     if args.json:
-        print_json(errors_dict(done, accuracy, analysis, top))
+        print_json(errors_dict(done, accuracy, analysis, top, train_index))
         return 0
     out = console()
     out.print(
@@ -111,22 +130,13 @@ def run(args: argparse.Namespace) -> int:
             ),
         )
     )
-    out.print(_confusions_table(analysis))
+    out.print(TopConfusions(analysis))
     if top:
-        out.print(_mistakes_table(analysis, top))
+        out.print(_mistakes_table(analysis, top, train_index))
     return 0
 
 
-def _confusions_table(analysis: ErrorAnalysis, limit: int = 10) -> Table:
-    names = analysis.class_names
-    totals = analysis.confusion.sum(axis=1)
-    table = Table("true", "predicted", "images", "% of true class", title="Top confusions", title_justify="left")
-    for t, p, count in analysis.top_confusions(limit):
-        table.add_row(names[t], names[p], f"{count:,}", f"{count / totals[t]:.1%}")
-    return table
-
-
-def _mistakes_table(analysis: ErrorAnalysis, top: int) -> Table:
+def _mistakes_table(analysis: ErrorAnalysis, top: int, train_index=None) -> Table:
     names = analysis.class_names
     table = Table(
         "training index",
@@ -139,5 +149,6 @@ def _mistakes_table(analysis: ErrorAnalysis, top: int) -> Table:
     )
     for m in analysis.mistakes(top):
         scores = "  ".join(f"{names[c]} {s:.2f}" for c, s in analysis.top_classes(m.index))
-        table.add_row(str(m.index), names[m.true], names[m.predicted], f"{m.margin:.3f}", scores)
+        index = m.index if train_index is None else int(train_index[m.index])
+        table.add_row(str(index), names[m.true], names[m.predicted], f"{m.margin:.3f}", scores)
     return table

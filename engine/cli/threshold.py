@@ -16,7 +16,7 @@ from engine.errors import StoreError, UsageError
 from engine.jobs import launch
 from engine.models.binary import check_digit
 from engine.render.digits import DigitGrid
-from engine.render.threshold import threshold_text
+from engine.render.threshold import threshold_header, threshold_text
 from engine.store import Run, RunStore
 from engine.threshold import (
     BINARY_KIND,
@@ -98,13 +98,7 @@ def run_binary(store: RunStore, digit: int, spec: DataSpec) -> Run:
 
 def render_view(view: ThresholdView, dataset: Dataset, spec: DataSpec) -> Group:
     """The current point, the table around it (current row highlighted) and the images either side."""
-    c = view.current
-    header = Text.from_markup(
-        f"[bold]run {view.run_id}[/] · digit {view.digit} · {spec.label} · threshold "
-        f"[bold]{format_threshold(c.threshold)}[/] → precision [bold]{c.precision:.4f}[/] · recall "
-        f"[bold]{c.recall:.4f}[/] · F1 {c.f1:.4f}  (step {view.step + 1:,} of {view.n_steps:,})"
-    )
-    return Group(header, threshold_text(view), neighbour_grid(view, dataset))
+    return Group(threshold_header(view, spec.label), threshold_text(view), neighbour_grid(view, dataset))
 
 
 def neighbour_grid(view: ThresholdView, dataset: Dataset) -> Group:

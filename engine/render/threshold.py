@@ -40,3 +40,24 @@ def threshold_text(view: ThresholdView) -> Text:
         text.append("\n")
         text.append(_line(row_cells(row)), style=CURRENT_ROW_STYLE if i == view.current_row else None)
     return text
+
+
+def threshold_header(view: ThresholdView, where: str = "", older: bool = False) -> Text:
+    """The current point in one line, every number labelled: run, digit, threshold, P/R/F1 and the step (1-based:
+    ``step 1`` is the lowest threshold). ``where`` names the data (the CLI; the app's header already does)."""
+    c = view.current
+    return Text.assemble(
+        (f"run {view.run_id}", "bold"),
+        " (older)" if older else "",
+        f" · digit {view.digit}",
+        f" · {where}" if where else "",
+        " · threshold ",
+        (format_threshold(c.threshold), "bold"),
+        " · P ",
+        (f"{c.precision:.4f}", "bold"),
+        " R ",
+        (f"{c.recall:.4f}", "bold"),
+        f" F1 {c.f1:.4f} · step {view.step + 1:,} of {view.n_steps:,}",
+        no_wrap=True,
+        overflow="ellipsis",
+    )

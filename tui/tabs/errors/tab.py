@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from rich.table import Table
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,7 +23,7 @@ from engine.confusion import ErrorAnalysis
 from engine.data import Dataset
 from engine.follow import RunsListed, Update
 from engine.models.multiclass import JOB_KIND, MODELS, latest_done, load_analysis, runs_of
-from engine.render.heatmap import short_names
+from engine.render.confusions import TopConfusions
 from engine.store import Run
 from tui.context import TabContext
 from tui.tab_base import TabBase
@@ -178,16 +177,7 @@ class ErrorsTab(TabBase, Vertical):
         if analysis is None:
             panel.update("")
             return
-        names = short_names(analysis.class_names, 6)
-        totals = analysis.confusion.sum(axis=1)
-        table = Table.grid(padding=(0, 1))
-        table.add_column(justify="right")
-        table.add_column()
-        table.add_column(justify="right")
-        table.add_column(justify="right", style="dim")
-        for t, p, count in analysis.top_confusions(40):
-            table.add_row(names[t], f"→ {names[p]}", f"{count:,}", f"{count / totals[t]:.1%}")
-        panel.update(table if analysis.top_confusions(1) else "no mistakes")
+        panel.update(TopConfusions(analysis, limit=40, compact=True))
 
     def _update_status(self) -> None:
         status_line = self.query_one("#errors-status", Static)

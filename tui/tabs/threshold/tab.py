@@ -1,0 +1,310 @@
+"""The Threshold tab: the precision/recall trade-off of a binary run's stored cross-validated scores.
+
+Steps are the distinct scores (precision_recall_curve's thresholds), lowest first: ``←``/``→`` move the
+threshold to the next distinct score, so one (group of tied) image(s) changes side per step; ``shift`` moves ten.
+Nothing here fits a model or imports scikit-learn: all numbers come from :mod:`engine.threshold`.
+
+Layout by terminal size: below 110×30 the table and the three curves share one panel (``c`` cycles); up to
+160×45 the table sits above one curve (``c`` cycles the curve); from 160×45 all three curves show at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Static
+
+from engine.data import DataSpec
+from engine.errors import ExplorerError
+from engine.follow import RunsListed, Update
+from engine.render.threshold import threshold_header, threshold_text
+from engine.store import Run
+from engine.threshold import (
+    BINARY_KIND,
+    DEFAULT_DIGIT,
+    ThresholdAnalysis,
+    ThresholdView,
+    load_analysis,
+)
+from tui.context import TabContext
+from tui.tab_base import TabBase
+from tui.tabs.threshold.digits import ThresholdDigits
+from tui.tabs.threshold.plots import CurvePlot, PrecisionRecallPlot, RocPlot, ThresholdCurvePlot
+from tui.tabs.threshold.target_prompt import TargetPrompt, parse_fraction
+
+COMPACT_BELOW = (110, 30)
+LARGE_FROM = (160, 45)
+VIEWS = ("table", "threshold", "pr", "roc")
+DEFAULT_THRESHOLD = 0.0  # SGD's own decision threshold
+DEFAULT_TABLE_ROWS = 11
+
+
+@dataclass
+class AnalysisLoaded(Message):
+    """A done binary run's scores were read from the store (in a thread worker)."""
+
+    analysis: ThresholdAnalysis
+
+
+class ThresholdTable(Static):
+    """The table of thresholds; tells the tab when its height (the rows it can hold) changes."""
+
+    class Resized(Message):
+        """The table's size changed."""
+
+    def on_resize(self) -> None:
+        self.post_message(self.Resized())
+
+
+class ThresholdTab(TabBase, Vertical, can_focus=True):
+    """Table of thresholds around the current one, the curves, and the digits either side of it."""
+
+    BINDINGS = [
+        Binding("left", "step(-1)", "Lower", id="threshold-lower"),
+        Binding("right", "step(1)", "Raise", id="threshold-raise"),
+        Binding("shift+left", "step(-10)", "Lower ×10", show=False, id="threshold-lower-10"),
+        Binding("shift+right", "step(10)", "Raise ×10", show=False, id="threshold-raise-10"),
+        Binding("p", "target('precision')", "Precision…", id="threshold-precision"),
+        Binding("r", "target('recall')", "Recall…", id="threshold-recall"),
+        Binding("0", "reset", "Threshold 0", show=False, id="threshold-reset"),
+        Binding("c", "cycle_view", "Curves", id="threshold-view"),
+        Binding("b", "start_run", "Run binary", id="threshold-run"),
+        Binding(
+            "left_square_bracket", "other_run(1)", "Older run", key_display="[", show=False, id="threshold-older-run"
+        ),
+        Binding(
+            "right_square_bracket", "other_run(-1)", "Newer run", key_display="]", show=False, id="threshold-newer-run"
+        ),
+    ]
+
+    def __init__(self, ctx: TabContext) -> None:
+        super().__init__(ctx)
+        self.analysis: ThresholdAnalysis | None = None
+        self.step = 0
+        self.view_name = "table"
+        self.layout_mode = "compact"
+        self.last_view: ThresholdView | None = None
+        self._loading: int | None = None
+        self.pinned_run: int | None = None  # a run chosen with [ ]; None follows the newest
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="thr-status")
+        with Horizontal(id="thr-body"):
+            with Vertical(id="thr-main"):
+                yield ThresholdTable(id="thr-table")
+                with Horizontal(id="thr-curves"):
+                    yield ThresholdCurvePlot(id="curve-threshold")
+                    yield PrecisionRecallPlot(id="curve-pr")
+                    yield RocPlot(id="curve-roc")
+            yield ThresholdDigits(id="thr-digits")
+
+    def on_mount(self) -> None:
+        self._apply_layout()
+        self._runs_changed()
+
+    def on_show(self) -> None:
+        self.focus()
+
+    def on_resize(self) -> None:
+        self._apply_layout()
+        self.call_after_refresh(self._redraw)
+
+    # -- which run ---------------------------------------------------------------------------------------------
+    def runs_updated(self, updates: list[Update]) -> None:
+        if any(isinstance(u, RunsListed) for u in updates):
+            self._runs_changed()
+
+    def data_ready(self) -> None:
+        self._runs_changed()
+
+    def _binary_runs(self) -> list[Run]:
+        spec = self.ctx.data_spec
+        return [r for r in self.ctx.runs if r.kind == BINARY_KIND and DataSpec.from_dict(r.data) == spec]
+
+    def _done_runs(self) -> list[Run]:
+        """Finished binary runs on the app's data, newest first."""
+        return [r for r in self._binary_runs() if r.status == "done"]
+
+    def _runs_changed(self, _: object = None) -> None:
+        runs = self._binary_runs()
+        done_runs = self._done_runs()
+        pinned = next((r for r in done_runs if r.id == self.pinned_run), None)
+        if pinned is None:
+            self.pinned_run = None
+        done = pinned or (done_runs[0] if done_runs else None)
+        dataset = self.ctx.dataset
+        if done is not None and dataset is not None and self.ctx.store is not None:
+            current = self.analysis.run_id if self.analysis is not None else None
+            if done.id not in (current, self._loading):
+                self._loading = done.id
+                self._load(done, dataset.y_train)
+        if self.analysis is None:
+            self._show_empty(runs)
+
+    @work(thread=True, exclusive=True, group="threshold-load", exit_on_error=False)
+    def _load(self, run: Run, labels: np.ndarray) -> None:
+        analysis = load_analysis(self.ctx.require_store(), run, labels=labels)
+        _ = analysis.curves  # computed here, off the UI thread
+        self.post_message(AnalysisLoaded(analysis))
+
+    @on(ThresholdTable.Resized)
+    def _table_resized(self) -> None:
+        self._redraw()
+
+    @on(AnalysisLoaded)
+    def _analysis_loaded(self, message: AnalysisLoaded) -> None:
+        self.analysis = message.analysis
+        self._loading = None
+        self.step = self.analysis.step_at(DEFAULT_THRESHOLD)
+        self._apply_layout()
+        self.refresh_bindings()  # the footer enables the keys that need scores
+        self.call_after_refresh(self._redraw)  # once the panels it just showed have their sizes
+
+    def _show_empty(self, runs: list[Run]) -> None:
+        active = next((r for r in runs if r.active), None)
+        spec = self.ctx.data_spec.label
+        if self.ctx.store is None:
+            text = "The run store is unavailable, so there are no scores to analyse."
+        elif active is not None:
+            progress = f"{active.fits_done}/{active.fits_total} fits" if active.fits_total else active.status
+            text = (
+                f"Binary run {active.id} (digit {active.params.get('digit', DEFAULT_DIGIT)}) on {spec}: "
+                f"{progress}. This tab picks it up when it finishes."
+            )
+        elif self.ctx.dataset is None:
+            text = f"Loading {spec}…"
+        else:
+            text = (
+                f"No finished binary run on {spec} yet. Press [bold]b[/] to start one (is it a "
+                f"{DEFAULT_DIGIT}? SGD and RandomForest, 3-fold cross-validation); its scores show here."
+            )
+        self.query_one("#thr-status", Static).update("Threshold: no scores")
+        table = self.query_one(ThresholdTable)
+        table.add_class("-message")
+        table.update(Text.from_markup(text))
+
+    # -- drawing -----------------------------------------------------------------------------------------------
+    def _apply_layout(self) -> None:
+        width, height = self.app.size
+        if width < COMPACT_BELOW[0] or height < COMPACT_BELOW[1]:
+            mode = "compact"
+        elif width >= LARGE_FROM[0] and height >= LARGE_FROM[1]:
+            mode = "large"
+        else:
+            mode = "medium"
+        if mode != self.layout_mode:
+            self.layout_mode = mode
+            self.refresh_bindings()  # `c` only where the curves do not all fit
+        for name in ("compact", "medium", "large"):
+            self.set_class(mode == name, f"-{name}")
+        loaded = self.analysis is not None
+        table_shown = not loaded or mode != "compact" or self.view_name == "table"
+        self.query_one("#thr-table").display = table_shown
+        self.query_one("#thr-curves").display = loaded and not (mode == "compact" and self.view_name == "table")
+        self.query_one("#thr-digits").display = loaded
+        curve = "threshold" if self.view_name == "table" else self.view_name
+        for plot in self.query(CurvePlot):
+            plot.display = mode == "large" or plot.id == f"curve-{curve}"
+
+    def _table_rows(self) -> int:
+        height = self.query_one("#thr-table").size.height
+        return max(1, height - 1) if height > 1 else DEFAULT_TABLE_ROWS
+
+    def _redraw(self) -> None:
+        analysis, dataset = self.analysis, self.ctx.dataset
+        if analysis is None or dataset is None:
+            return
+        rows = self._table_rows()
+        before = (rows - 1) // 2
+        digits = self.query_one(ThresholdDigits)
+        view = analysis.view(self.step, before, rows - 1 - before, k=0)
+        self.last_view = view
+        c = view.current
+        self.query_one("#thr-status", Static).update(threshold_header(view, older=self.pinned_run is not None))
+        table = self.query_one(ThresholdTable)
+        table.remove_class("-message")
+        table.update(threshold_text(view))
+        if digits.display:
+            digits.show(analysis, c.threshold, dataset)
+        self._redraw_plots()
+
+    def _redraw_plots(self) -> None:
+        """Mark the current threshold on the visible curves (their static canvases are cached: ~1 ms a plot)."""
+        if self.analysis is None or self.last_view is None:
+            return
+        if self.query_one("#thr-curves").display:
+            for plot in self.query(CurvePlot):
+                if plot.display:
+                    plot.show(self.analysis.curves, self.last_view.current)
+
+    # -- actions -----------------------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cycle_view":
+            return self.layout_mode != "large"
+        if action in ("step", "target", "reset", "other_run"):
+            return True if self.analysis is not None else None
+        return True
+
+    def action_step(self, delta: int) -> None:
+        if self.analysis is None:
+            return
+        step = min(max(0, self.step + delta), self.analysis.n_steps - 1)
+        if step != self.step:
+            self.step = step
+            self._redraw()
+
+    def action_reset(self) -> None:
+        if self.analysis is not None:
+            self.step = self.analysis.step_at(DEFAULT_THRESHOLD)
+            self._redraw()
+
+    def action_target(self, what: str) -> None:
+        if self.analysis is None:
+            return
+        row = self.analysis.row(self.step)
+        self.app.push_screen(TargetPrompt(what, getattr(row, what)), lambda text: self.go_to_target(what, text))
+
+    def go_to_target(self, what: str, text: str | None) -> None:
+        """Jump to the threshold a typed target gives; a bad or unreachable target is a notification."""
+        if text is None or self.analysis is None:
+            return
+        try:
+            self.step = self.analysis.step_for(what, parse_fraction(text))
+        except (ValueError, ExplorerError) as exc:
+            self.notify(str(exc), title=f"Target {what}", severity="error")
+            return
+        self._redraw()
+
+    def action_other_run(self, delta: int) -> None:
+        """Show an older (``delta`` 1) or newer (-1) finished binary run; the newest one is followed again."""
+        ids = [r.id for r in self._done_runs()]
+        if self.analysis is None or not ids:
+            return
+        here = ids.index(self.analysis.run_id) if self.analysis.run_id in ids else 0
+        there = min(max(0, here + delta), len(ids) - 1)
+        if there == here:
+            self.notify(f"No {'older' if delta > 0 else 'newer'} finished binary run on {self.ctx.data_spec.label}.")
+            return
+        self.pinned_run = None if there == 0 else ids[there]
+        self._runs_changed()
+
+    def action_cycle_view(self) -> None:
+        views = VIEWS if self.layout_mode == "compact" else VIEWS[1:]
+        position = views.index(self.view_name) if self.view_name in views else -1
+        self.view_name = views[(position + 1) % len(views)]
+        self._apply_layout()
+        self.call_after_refresh(self._redraw)
+
+    def action_start_run(self) -> None:
+        active = next((r for r in self._binary_runs() if r.active), None)
+        if active is not None:
+            self.notify(f"Binary run {active.id} is already {active.status}.")
+            return
+        self.start_jobs([(BINARY_KIND, {"digit": DEFAULT_DIGIT})])
