@@ -32,7 +32,7 @@ from engine.data import DataSpec
 from engine.jobs import cancel_run, launch, wait_for
 from engine.store import RunStore
 from tui.app import MnistExplorerApp
-from tui.widgets.run_list import RunList
+from tui.tabs.training.run_list import RunList
 
 BUSY_JOBS = (("binary", {"digit": 5}), ("learning_curve", {"digit": None, "epochs": 300}))
 

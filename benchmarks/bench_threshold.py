@@ -38,7 +38,7 @@ from engine.store import RunStore
 from engine.threshold import find_binary_run, load_analysis
 from tui.app import MnistExplorerApp
 from tui.tabs.threshold import ThresholdTab
-from tui.widgets.threshold_plots import CurvePlot
+from tui.tabs.threshold.plots import CurvePlot
 
 SPEC = DataSpec("mnist5k")
 SIZES = ((80, 24), (120, 40), (200, 60))

@@ -19,7 +19,7 @@ from engine.store import RunStore
 from tui.app import MnistExplorerApp
 from tui.tabs import TABS
 from tui.tabs.threshold import ThresholdTab
-from tui.widgets.threshold_digits import ThresholdDigits
+from tui.tabs.threshold.digits import ThresholdDigits
 
 DIGITS = DataSpec("digits")
 ROOT = Path(__file__).parents[1]

@@ -24,7 +24,7 @@ from engine.follow import RunsListed, RunWatcher
 from engine.store import Run, RunStore
 from tui.context import TabContext
 from tui.deferred import DeferredTab
-from tui.help import HelpScreen
+from tui.help import HelpScreen, declared_here
 from tui.messages import DataReady, DatasetLoaded, RunUpdates
 from tui.tab_base import TabBase
 from tui.tabs import TABS
@@ -42,7 +42,7 @@ class MnistExplorerApp(App[int]):
     AUTO_FOCUS = "TabPane *"  # keys go to the shown tab's first focusable widget, not to the tab bar
     CSS_PATH = [
         Path(__file__).with_name("app.tcss"),
-        *(tab.css_path for tab in TABS if tab.css_path.exists()),
+        *(path for tab in TABS for path in tab.css_paths),
         *sorted(Path(__file__).parent.glob("widgets/*.tcss")),
     ]
     BINDINGS = [
@@ -185,14 +185,15 @@ class MnistExplorerApp(App[int]):
         self.query_one(TabbedContent).active = tab_id
 
     def action_help(self) -> None:
+        """The keys of the shown tab (and its focused widget) first, then the app's; Textual's own are left out."""
         rows = []
         for _key, active in self.screen.active_bindings.items():
             binding = active.binding
-            if not binding.description:
+            if not binding.description or not declared_here(active.node, binding):
                 continue
             where = "everywhere" if active.node is self or active.node is self.screen else _owner_name(active.node)
             rows.append((self.get_key_display(binding), binding.description, where))
-        rows.sort(key=lambda row: (row[2] != "everywhere", row[2]))
+        rows.sort(key=lambda row: row[2] == "everywhere")  # stable: each group keeps the bindings' order
         self.push_screen(HelpScreen(rows))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -1,4 +1,4 @@
-"""A small modal asking for a target value between 0 and 1 (``0.9`` or ``90%``); styled in target_prompt.tcss."""
+"""A small modal asking for a target value between 0 and 1 (``0.9`` or ``90%``); styled in target_prompt.tcss beside it."""
 
 from __future__ import annotations
 

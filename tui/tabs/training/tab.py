@@ -30,9 +30,9 @@ from engine.results import BinaryResults
 from engine.store import Event, Run
 from tui.context import TabContext
 from tui.tab_base import TabBase
-from tui.widgets.learning_curve_plot import LearningCurvePlot
-from tui.widgets.run_dialogs import ConfirmDialog, NewRunChoice, NewRunDialog
-from tui.widgets.run_list import RunList, RunTimes, status_text
+from tui.tabs.training.learning_curve_plot import LearningCurvePlot
+from tui.tabs.training.run_dialogs import ConfirmDialog, NewRunChoice, NewRunDialog
+from tui.tabs.training.run_list import RunList, RunTimes, status_text
 
 LOG_LINES = 6
 READ_RUNS_KEPT = 32  # what was read of this many recently selected runs is kept: selecting one again shows it at once
