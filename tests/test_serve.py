@@ -20,8 +20,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tui.cli import main
-from tui.serve import app_command
+from mnist_explorer.cli import main
+from mnist_explorer.serve import app_command
 from tui.tabs import TABS
 
 BROWSER = next((path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None)
@@ -107,7 +107,18 @@ def test_user_can_use_the_app_in_a_browser(tmp_path: Path) -> None:
     playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the dev extra has it)")
     port = free_port()
     store = tmp_path / "runs.sqlite"
-    command = [sys.executable, "-m", "tui.cli", "--data", "digits", "--store", str(store), "serve", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "mnist_explorer",
+        "--data",
+        "digits",
+        "--store",
+        str(store),
+        "serve",
+        "--port",
+        str(port),
+    ]
     before = {child.pid for child in psutil.Process().children(recursive=True)}
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
@@ -150,14 +161,14 @@ def test_user_can_use_the_app_in_a_browser(tmp_path: Path) -> None:
 
 def test_served_app_gets_the_same_data_store_and_split(tmp_path: Path) -> None:
     from engine.cli.main import build_parser
-    from tui.cli import app_options
+    from mnist_explorer.cli import app_options
 
     store = tmp_path / "my runs.sqlite"
     argv = ["--data", "digits", "--seed", "7", "--test-size", "0.3", "--store", str(store), "serve"]
-    args = build_parser(["tui.serve"], app_options=app_options).parse_args(argv)
+    args = build_parser(["mnist_explorer.serve"], app_options=app_options).parse_args(argv)
     command = app_command(args)
     assert command.startswith("exec ") and shlex.split(command)[1:] == [
-        sys.executable, "-m", "tui.cli", "--data", "digits", "--seed", "7", "--test-size", "0.3", "--store", str(store)
+        sys.executable, "-m", "mnist_explorer", "--data", "digits", "--seed", "7", "--test-size", "0.3", "--store", str(store)
     ]  # fmt: skip
 
 

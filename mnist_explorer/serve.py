@@ -41,7 +41,7 @@ def register(sub) -> None:
 
 def app_command(args: argparse.Namespace) -> str:
     """The shell command textual-serve runs per browser connection: this app with the same data and store."""
-    argv = [sys.executable, "-m", "tui.cli", "--data", args.data, "--seed", str(args.seed)]
+    argv = [sys.executable, "-m", "mnist_explorer", "--data", args.data, "--seed", str(args.seed)]
     if args.test_size is not None:
         argv += ["--test-size", str(args.test_size)]
     if args.store:

@@ -27,7 +27,12 @@ def app_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return engine_main(argv, open_app=open_app, extra_commands=["tui.snapshot", "tui.serve"], app_options=app_options)
+    return engine_main(
+        argv,
+        open_app=open_app,
+        extra_commands=["mnist_explorer.snapshot", "mnist_explorer.serve"],
+        app_options=app_options,
+    )
 
 
 if __name__ == "__main__":
