@@ -387,6 +387,7 @@ class RunStore:
             "INSERT INTO runs (kind, params, data, status, created) VALUES (?, ?, ?, 'queued', ?)",
             (kind, json.dumps(params), json.dumps(data), time.time()),
         )
+        assert cur.lastrowid is not None  # an INSERT always gives one
         return self.get_run(cur.lastrowid)
 
     def get_run(self, run_id: int) -> Run:

@@ -209,7 +209,8 @@ class ThresholdAnalysis:
             fpr_rf, tpr_rf, _ = roc_curve(self.y_true, self.proba_rf)
             auc_rf: float | None = auc(fpr_rf, tpr_rf)
         else:
-            fpr_rf = tpr_rf = auc_rf = None
+            fpr_rf = tpr_rf = None  # type: ignore[assignment]  # no RandomForest scores: no second curve
+            auc_rf = None
         return ThresholdCurves(
             sweep.thresholds, sweep.precision[:-1], sweep.recall[:-1], fpr, tpr, auc(fpr, tpr), fpr_rf, tpr_rf, auc_rf
         )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 
 from tui.context import TabContext
 from tui.tabs import TabSpec
+
+if TYPE_CHECKING:
+    from tui.app import MnistExplorerApp
 
 
 class DeferredTab(Widget):
@@ -28,5 +33,6 @@ class DeferredTab(Widget):
         widget = self.spec.widget_class(self.ctx)
         await pane.mount(widget, after=self)
         await self.remove()
-        if self.app.query_one(TabbedContent).active == pane.id:  # shown while it was loading: give it the keys
-            self.app.call_after_refresh(self.app.focus_pane, pane)
+        app = cast("MnistExplorerApp", self.app)
+        if app.query_one(TabbedContent).active == pane.id:  # shown while it was loading: give it the keys
+            app.call_after_refresh(app.focus_pane, pane)

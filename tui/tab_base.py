@@ -46,7 +46,7 @@ class TabBase(_Mixin):
     """
 
     def __init__(self, ctx: TabContext, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)  # type: ignore[call-arg]  # the container's constructor
+        super().__init__(id=id, classes=classes)  # the container's constructor
         self.ctx = ctx
         self._pending: list[Update] = []
         self._pending_list = False  # the run list changed while hidden

@@ -7,6 +7,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
+from typing import NoReturn
 
 from engine import __version__
 from engine.cli.common import VALUE_OPTIONS, add_common_options
@@ -24,12 +25,13 @@ COMMANDS = [
     "engine.cli.augment",
     "engine.cli.fit",
     "engine.cli.search",
+    "engine.cli.study",
     "engine.cli.runs",
 ]
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2 (argparse would print the whole usage first)
+    def error(self, message: str) -> NoReturn:  # one line, exit 2 (argparse would print the whole usage first)
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 

@@ -8,6 +8,7 @@ millisecond instead of rebuilding the whole chart.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from rich.text import Text
 
 BRAILLE_BASE = 0x2800
@@ -32,7 +33,7 @@ class BrailleCanvas:
         twin.styles, twin.chars = list(self.styles), dict(self.chars)
         return twin
 
-    def _dots(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _dots(self, x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         (x0, x1), (y0, y1) = self.xlim, self.ylim
         dx = (np.asarray(x, dtype=float) - x0) / ((x1 - x0) or 1.0) * (2 * self.width - 1)
         dy = (1.0 - (np.asarray(y, dtype=float) - y0) / ((y1 - y0) or 1.0)) * (4 * self.height - 1)

@@ -168,8 +168,8 @@ class DigitGrid:
             text = str(self.captions[i])[:side].center(side)
             if i == self.highlight:
                 style = self.highlight_style
-            elif self.caption_styles is not None and self.caption_styles[i] is not None:
-                style = self.caption_styles[i]
+            elif self.caption_styles is not None and (own := self.caption_styles[i]) is not None:
+                style = own
             else:
                 style = self.caption_style
             yield Segment(text, style)

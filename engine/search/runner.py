@@ -164,6 +164,7 @@ def search(
 def _finish(plan: Plan, fits: dict[FitKey, Fit], X, y, X_test, y_test) -> dict:
     board = build_leaderboard(plan.configs, len(plan.folds), fits)
     results = cv_results(board)
+    assert board.best is not None  # every config has all its folds here
     best = board.best.index  # GridSearchCV's best_index_: the first config ranked 1
     best_params = results[best]["params"]
     if plan.method == SHARED:  # the same neighbour arithmetic, equal to scikit-learn's refit and score
