@@ -129,7 +129,11 @@ def test_user_can_use_the_app_in_a_browser(tmp_path: Path) -> None:
                 executable_path=BROWSER,
                 headless=True,
                 timeout=START_TIMEOUT_S * 1000,
-                args=["--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
+                args=[
+                    "--no-sandbox",  # CI runs as root
+                    "--disable-dev-shm-usage",  # containers often have a small /dev/shm
+                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                ],
             )
             try:
                 page = browser.new_page(viewport={"width": 1280, "height": 800})
