@@ -268,8 +268,8 @@ async def settle(app) -> None:
 
 async def child(path: Path, n_runs: int, presses: int) -> dict:
     from tui.app import MnistExplorerApp
-    from tui.tabs.training.run_list import RunList
     from tui.tabs.search.search_leaderboard import SearchLeaderboard
+    from tui.tabs.training.run_list import RunList
 
     t0 = time.perf_counter()
     app = MnistExplorerApp(data=DIGITS, store_path=path)
