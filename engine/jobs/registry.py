@@ -17,6 +17,7 @@ JOB_KINDS: dict[str, str] = {
     "multilabel": "engine.models.multilabel:run_multilabel",
     "denoise": "engine.models.denoise:run_denoise",
     "augment": "engine.models.augment:run_augment",
+    "study": "engine.study:run_study",
     "fit": "engine.models.fit:run_fit",
 }
 
