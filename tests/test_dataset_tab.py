@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 from engine.data import DataSpec, load_dataset
 from tests.conftest import FASHION_DIR, needs_fashion
@@ -183,6 +185,71 @@ async def test_help_lists_every_dataset_key() -> None:
             assert key in described
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_test_split_is_shown_in_a_seeded_shuffled_order_not_by_label() -> None:
+    app = MnistExplorerApp(data=DataSpec())  # the embedded sample: its test split's source order is by label
+    app.animation_level = "none"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await data_loaded(pilot)
+        await pilot.press("t")
+        g = grid(app)
+        assert len(set(shown_labels(app))) > 3  # not a page of 0s
+        assert sorted(g.indices.tolist()) == list(range(len(app.dataset.y_test)))  # every test image, once
+        assert np.array_equal(g.indices, np.random.default_rng(DataSpec().seed).permutation(len(g.indices)))
+        await pilot.press("5")
+        assert g.current_index != int(np.flatnonzero(app.dataset.y_test == 5)[0])  # filter 5 no longer at #500
+        assert status(app).endswith(f"#{g.current_index:,}")  # the index in the split, as the CLI prints it
+
+
+async def test_user_goes_to_an_image_by_index_even_past_a_filter() -> None:
+    app = digits_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await data_loaded(pilot)
+        labels = app.dataset.y_train
+        target = int(np.flatnonzero(labels != 3)[40])
+        await pilot.press("3", "g", *str(target), "enter")
+        await pilot.pause()
+        assert grid(app).current_index == target and app.query_one(DatasetTab).label_filter is None
+        assert status(app).endswith(f"#{target:,}")
+        await pilot.press("g", "9", "9", "9", "9", "9", "enter")  # out of range: said, and the prompt stays
+        await pilot.pause()
+        assert app.screen.query_one("#dataset-goto-input") is not None
+        await pilot.press("escape")
+        assert grid(app).current_index == target
+
+
+@pytest.mark.parametrize("tab", ["dataset", "errors", "search"])
+async def test_the_footer_fits_80_columns_with_help_in_view(tab: str, tmp_path) -> None:
+    app = MnistExplorerApp(data=DataSpec("digits"), store_path=tmp_path / "runs.sqlite")
+    app.animation_level = "none"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await data_loaded(pilot)
+        app.action_show_tab(tab)
+        await pilot.pause(0.3)
+        keys = list(app.query_one(Footer).query(FooterKey))
+        help_key = next(k for k in keys if k.key == "question_mark")
+        palette = next(k for k in keys if k.has_class("-command-palette"))
+        assert help_key.region.width and help_key.region.right <= palette.region.x
+
+
+async def test_help_opens_scrollable_with_the_tabs_keys_first_and_no_framework_entries() -> None:
+    app = digits_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await data_loaded(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        body = app.screen.query_one("#help-body")
+        assert app.focused is body and body.max_scroll_y > 0
+        wheres = [row[2] for row in app.screen._rows]
+        assert wheres[0] == "Dataset" and wheres == sorted(wheres, key=lambda w: w == "everywhere")
+        described = {row[1] for row in app.screen._rows}
+        assert not described & {"Focus Next", "Focus Previous", "Copy selected text", "Page Left", "palette"}
+        await pilot.press("down")
+        assert body.scroll_y == 1
+        await pilot.press("end")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
 
 
 async def test_command_palette_runs_dataset_actions_by_name() -> None:

@@ -46,7 +46,7 @@ class MnistExplorerApp(App[int]):
         *sorted(Path(__file__).parent.glob("widgets/*.tcss")),
     ]
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
+        Binding("q", "quit", "Quit", show=False, id="quit"),  # in ? help; the footer's 80 columns go to the tab's keys
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         *(
             Binding(f"f{i}", f"show_tab('{tab.id}')", tab.title, show=False, id=f"tab-{tab.id}")
@@ -76,7 +76,7 @@ class MnistExplorerApp(App[int]):
                 with TabPane(tab.title, id=tab.id):
                     yield tab.widget_class(self.context) if index == 0 else DeferredTab(tab, self.context)
         yield Static(id="too-small")
-        yield Footer()
+        yield Footer(compact=True)  # the shown tab's keys and ? fit in 80 columns
 
     def on_mount(self) -> None:
         self.sub_title = f"loading {self.data_spec.spec}…"

@@ -17,6 +17,7 @@ from textual.widget import Widget
 from engine.render import DigitGrid, fit_side
 
 Caption = Callable[[int], str]
+PAGES = Binding.Group("Pages")  # one footer entry, `[ ]` Pages, for both page keys
 
 
 def display_side(side: int, large: bool) -> int:
@@ -38,8 +39,8 @@ class DigitGridView(Widget, can_focus=True):
         Binding("right", "move(1, 0)", "Next digit", show=False),
         Binding("up", "move(0, -1)", "Digit above", show=False),
         Binding("down", "move(0, 1)", "Digit below", show=False),
-        Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
-        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="["),
+        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="[", group=PAGES),
+        Binding("right_square_bracket", "page(1)", "Next page", key_display="]", group=PAGES),
         Binding("pagedown", "page(1)", "Next page", show=False),
         Binding("pageup", "page(-1)", "Prev page", show=False),
         Binding("home", "jump(0)", "First page", show=False),
