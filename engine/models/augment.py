@@ -152,11 +152,11 @@ def run_augment(ctx: JobContext) -> None:
     from engine.shift import SHIFTS, augment
 
     knn = dict(ctx.params.get("knn") or DEFAULT_KNN)
-    if not usable_config(knn):
+    metric = exact_metric(knn.get("metric", "minkowski"), knn.get("p", 2))
+    if metric is None or not usable_config(knn):
         raise ValueError(f"KNN config {knn} cannot be computed exactly (n_neighbors, weights, metric, p only)")
     k = int(knn.get("n_neighbors", 5))
     weights = knn.get("weights", "uniform")
-    metric = exact_metric(knn.get("metric", "minkowski"), knn.get("p", 2))
     ds = ctx.dataset
     config = ", ".join(f"{name}={value}" for name, value in knn.items())
     ctx.log(f"KNN {config} on {len(ds.X_train):,} training images, then on them and their {len(SHIFTS)} shifts")

@@ -3,7 +3,7 @@ and those it broke, side by side (``tab`` moves between them, ``enter`` opens on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from rich.style import Style
@@ -140,9 +140,12 @@ class AugmentView(Vertical):
         def caption(i: int) -> str:
             return f"{names[int(results.y_pred_plain[i])]}→{names[int(results.y_pred_augmented[i])]}"
 
+        def coloured(style: Style) -> Callable[[int], Style]:
+            return lambda i: style
+
         for grid, indices, style in ((fixed, results.fixed, RIGHT), (broken, results.broken, WRONG)):
             grid.empty_text = "none"
-            grid.set_items(images, indices, caption, lambda i, s=style: s)
+            grid.set_items(images, indices, caption, coloured(style))
         self._shifts()
 
     def on_resize(self) -> None:

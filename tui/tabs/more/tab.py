@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Static
 
 from engine.data import DataSpec
@@ -88,9 +89,9 @@ class MoreTab(TabBase, Vertical):
     """Multilabel, denoising and augmentation, each the newest done run of its job on the app's data."""
 
     BINDINGS = [
-        Binding("1", "view('multilabel')", "Multilabel", id="more-view-multilabel"),
-        Binding("2", "view('denoise')", "Denoising", id="more-view-denoise"),
-        Binding("3", "view('augment')", "Augmentation", id="more-view-augment"),
+        Binding("1", "view('multilabel')", "Multilabel", id="more-view-multilabel", show=False),
+        Binding("2", "view('denoise')", "Denoising", id="more-view-denoise", show=False),
+        Binding("3", "view('augment')", "Augmentation", id="more-view-augment", show=False),
         Binding("s", "start", "Run job", id="more-start"),
     ]
 
@@ -175,23 +176,25 @@ class MoreTab(TabBase, Vertical):
         self._draw_views_line()
 
     def _draw(self, kind: str) -> None:
-        ds = self.ctx.dataset
-        results = self.results.get(kind) if ds is not None else None
-        text = self._empty_text(kind)
+        ds, results = self.ctx.dataset, self.results.get(kind)
         if kind == multilabel.JOB_KIND:
-            view = self.query_one(MultilabelView)
-            if results is None:
-                view.show(None, text=text)
+            ml = self.query_one(MultilabelView)
+            if ds is not None and results is not None:
+                ml.show(results, ds.X_train, ds.y_train, ds.class_names)
             else:
-                view.show(results, ds.X_train, ds.y_train, ds.class_names)
+                ml.show(None, text=self._empty_text(kind))
         elif kind == denoise.JOB_KIND:
-            self.query_one(DenoiseView).show(results, None if ds is None else ds.X_test, text)
-        else:
-            av = self.query_one(AugmentView)
-            if results is None:
-                av.show(None, text=text)
+            dn = self.query_one(DenoiseView)
+            if ds is not None and results is not None:
+                dn.show(results, ds.X_test)
             else:
-                av.show(results, ds.X_test, ds.y_test, ds.class_names, len(ds.X_train))
+                dn.show(None, text=self._empty_text(kind))
+        else:
+            au = self.query_one(AugmentView)
+            if ds is not None and results is not None:
+                au.show(results, ds.X_test, ds.y_test, ds.class_names, len(ds.X_train))
+            else:
+                au.show(None, text=self._empty_text(kind))
 
     def _empty_text(self, kind: str) -> str:
         spec, status, view = self.ctx.data_spec.spec, self.statuses[kind], BY_KIND[kind]
@@ -235,11 +238,12 @@ class MoreTab(TabBase, Vertical):
         self._focus_view()
 
     def _focus_view(self) -> None:
-        target = {
+        targets: dict[str, type[Widget]] = {
             multilabel.JOB_KIND: DigitGridView,
             denoise.JOB_KIND: DenoiseDigits,
             augment.JOB_KIND: DigitGridView,
-        }[self.view]
+        }
+        target = targets[self.view]
         self.call_after_refresh(lambda: self.query_one(f"#more-{self.view}").query_one(target).focus())
 
     def action_start(self) -> None:
