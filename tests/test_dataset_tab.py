@@ -17,8 +17,16 @@ from tui.widgets.digit_detail import DigitDetail
 from tui.widgets.digit_grid import DigitGridView
 
 
+async def show_dataset_tab(pilot: Pilot) -> None:
+    """Show the Dataset tab (the app opens on the Study tab) and wait until it is mounted."""
+    pilot.app.action_show_tab("dataset")
+    while not pilot.app.query(DatasetTab):
+        await pilot.pause(0.02)
+
+
 async def data_loaded(pilot: Pilot) -> None:
-    """Wait until the app's data is loaded and the grid shows it."""
+    """Show the Dataset tab, wait until the app's data is loaded and the grid shows it."""
+    await show_dataset_tab(pilot)
     while pilot.app.dataset is None:
         await pilot.pause(0.02)
     await pilot.pause()
@@ -268,6 +276,7 @@ async def test_command_palette_runs_dataset_actions_by_name() -> None:
 async def test_data_that_cannot_load_is_explained_in_the_tab(tmp_path) -> None:
     app = MnistExplorerApp(data=DataSpec(f"idx:{tmp_path / 'missing'}"))
     async with app.run_test(size=(80, 24)) as pilot:
+        await show_dataset_tab(pilot)
         while app.data_error is None:
             await pilot.pause(0.02)
         await pilot.pause()

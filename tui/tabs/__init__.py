@@ -36,6 +36,7 @@ class TabSpec:
 
 
 TABS: list[TabSpec] = [
+    TabSpec("study", "Study", "tui.tabs.study:StudyTab"),
     TabSpec("dataset", "Dataset", "tui.tabs.dataset:DatasetTab"),
     TabSpec("training", "Training", "tui.tabs.training:TrainingTab"),
     TabSpec("threshold", "Threshold", "tui.tabs.threshold:ThresholdTab"),

@@ -1,0 +1,124 @@
+"""The Study tab: every step of the study, its numbers measured here, its state and the book's figure beside it.
+
+The table is :class:`engine.render.study.StudyView`, the one the CLI's ``study`` draws. It is read from the store in
+a thread worker (``engine.study.read_study``, numpy only) at start and whenever the runs change; results of steps
+whose done run is unchanged are kept, so a progress write costs no result reads. ``enter`` opens the tab that shows
+the highlighted step; ``r`` starts the ``study`` job (the same as ``mnist-explorer study``) for the missing steps.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Static
+
+from engine.follow import RunFinished, RunsListed, Update
+from engine.render.study import StudyView, overall_text
+from engine.store import Run
+from engine.study import JOB_KIND, STEPS, StudyTable, missing_steps, read_study
+from tui.tab_base import TabBase
+
+
+class StudyTableView(Static, can_focus=True):
+    """The study table; focusable so the tab's keys reach it."""
+
+
+class StudyTab(TabBase, Vertical):
+    """The whole study in one table: ``↑`` ``↓`` pick a step, ``enter`` opens its tab, ``r`` runs what is missing."""
+
+    BINDINGS = [
+        Binding("up", "move(-1)", "Previous step", show=False, id="study-up"),
+        Binding("down", "move(1)", "Next step", show=False, id="study-down"),
+        Binding("enter", "open", "Open its tab", id="study-open"),
+        Binding("r", "run", "Run missing steps", id="study-run"),
+    ]
+
+    @dataclass
+    class Read(Message):
+        """The study as the store holds it (read in a thread worker)."""
+
+        table: StudyTable
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.table: StudyTable | None = None
+        self.cursor = 0  # index into STEPS
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="study-status")
+        yield StudyTableView(id="study-table")
+        yield Static(id="study-what")
+
+    def on_mount(self) -> None:
+        self._draw()
+        if self.ctx.store is not None:
+            self._read(list(self.ctx.runs))
+
+    # -- reading the store ---------------------------------------------------------------------------------------
+    def runs_updated(self, updates: list[Update]) -> None:
+        if self.ctx.store is not None and any(isinstance(u, RunsListed | RunFinished) for u in updates):
+            self._read(list(self.ctx.runs))
+
+    def data_ready(self) -> None:
+        self._draw()
+
+    @work(thread=True, exclusive=True, group="study-read", exit_on_error=False)
+    def _read(self, runs: list[Run]) -> None:
+        store = self.ctx.require_store()
+        self.post_message(self.Read(read_study(store, self.ctx.data_spec, runs or None, previous=self.table)))
+
+    @on(Read)
+    def _table_read(self, message: Read) -> None:
+        self.table = message.table
+        self._draw()
+
+    # -- drawing -------------------------------------------------------------------------------------------------
+    def _draw(self) -> None:
+        status = self.query_one("#study-status", Static)
+        table_view = self.query_one(StudyTableView)
+        what = self.query_one("#study-what", Static)
+        if self.ctx.store is None:
+            status.update("The run store is unavailable (see the notification), so the study cannot be read.")
+            return
+        if self.table is None:
+            status.update(f"Reading the study on {self.ctx.data_spec.spec}…")
+            return
+        now = time.time()
+        line = overall_text(self.table, now)
+        line.append(f" · on {self.table.data}", style="dim")
+        if missing_steps(self.table) and not any(s.active for s in self.table.steps):
+            line.append(" · r runs the missing steps", style="dim")
+        status.update(line)
+        step = self.table.steps[self.cursor]
+        table_view.update(StudyView(self.table, cursor=step.name, now=now))
+        text = step.what if step.error is None else f"{step.status}: {step.error}"
+        what.update(f"{step.title}: {text}")
+
+    # -- keys ----------------------------------------------------------------------------------------------------
+    def action_move(self, delta: int) -> None:
+        self.cursor = min(max(0, self.cursor + delta), len(STEPS) - 1)
+        self._draw()
+
+    def action_open(self) -> None:
+        self.app.action_show_tab(STEPS[self.cursor].tab)  # type: ignore[attr-defined]
+
+    def action_run(self) -> None:
+        if self.ctx.store is None:
+            self.notify("The run store is unavailable, so no job can run.", severity="error")
+            return
+        table = self.table
+        if table is not None and table.study is not None and table.study.active:
+            self.notify(f"The study is running already (run {table.study.id}).", timeout=4)
+        elif table is not None and not missing_steps(table):
+            self.notify("Every step is done; nothing to run.", timeout=4)
+        else:
+            self.start_jobs([(JOB_KIND, {})])
+
+    def jobs_started(self, runs: list[Run]) -> None:
+        self.notify(f"study started: run {runs[0].id} (the missing steps run one after another)", timeout=4)
