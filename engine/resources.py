@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.errors import StoreError
@@ -111,10 +114,36 @@ def end_processes(
     if not trackers or len(helpers) == len(procs):
         return sent
     deadline = time.monotonic() + TRACKER_GRACE_S
-    while time.monotonic() < deadline and any(read_stat(p.pid) for p in procs if p not in helpers):
+    while time.monotonic() < deadline and any(_alive(p.pid) for p in procs if p not in helpers):
         time.sleep(0.02)
     left = [p for p in job_processes(pid, start) if p.pid != me]
-    return sent + _signal(left, sig)
+    if not left:
+        return sent
+    sent += _signal(left, sig)
+    leader = read_stat(pid)
+    if sig == signal.SIGKILL and (leader is None or str(leader.start) == start):  # the pid is still the job's
+        _remove_shared_files(pid)  # what the killed trackers would have cleaned up
+    return sent
+
+
+def _alive(pid: int) -> bool:
+    stat = read_stat(pid)
+    return stat is not None and stat.state not in ("Z", "X")
+
+
+def _remove_shared_files(pid: int) -> None:
+    """Delete the shared memory a job's joblib left (memory-mapped array folders, loky semaphores), which its
+    resource trackers remove when they are not killed first. Their names carry the job's pid."""
+    for folder in {Path("/dev/shm"), Path(tempfile.gettempdir())}:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith(f"joblib_memmapping_folder_{pid}_"):
+                shutil.rmtree(folder / name, ignore_errors=True)
+            elif name.startswith(f"sem.loky-{pid}-"):
+                (folder / name).unlink(missing_ok=True)
 
 
 def _signal(procs: list[ProcStat], sig: int) -> int:

@@ -189,6 +189,8 @@ def test_nothing_of_a_killed_job_outlives_it_once_it_is_marked_interrupted(
     assert listed["status"] == "interrupted"
     wait_until(lambda: not job_processes(run.pid, run.pid_start), timeout=5, what="no process of the job left")
     assert not any(read_stat(pid) and read_stat(pid).state not in "ZX" for pid in helpers)
+    shm = Path("/dev/shm")  # nor the shared memory its joblib made (semaphores, memory-mapped folders)
+    assert not [n for n in (os.listdir(shm) if shm.is_dir() else []) if f"-{run.pid}-" in n or f"_{run.pid}_" in n]
 
 
 LAUNCHER = """
