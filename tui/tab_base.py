@@ -58,6 +58,10 @@ class TabBase(_Mixin):
     def data_ready(self) -> None:
         """``ctx.dataset`` (or ``ctx.data_error``) is set."""
 
+    def run_opened(self, run_id: int) -> None:
+        """Another tab asked this one to show run ``run_id`` (``enter`` on a run in the Training tab); called once
+        the tab is shown, after any pending updates."""
+
     def jobs_started(self, runs: list[Run]) -> None:
         """Runs this tab launched have been created."""
         self.notify(f"started run {', '.join(str(r.id) for r in runs)}", timeout=3)
@@ -79,7 +83,13 @@ class TabBase(_Mixin):
         if self._pending_list:
             self._pending_list = False
             pending, self._pending = self._pending, []
-            self._hand_over([RunsListed(self.ctx.runs), *pending])
+            # each run's latest state stands in for the changes dropped while hidden, then what must not be lost
+            current: list[Update] = [RunsListed(self.ctx.runs), *(RunChanged(run) for run in self.ctx.runs)]
+            self._hand_over([*current, *pending])
+        pane = self.parent
+        run_id = self.ctx.take_run_to_open(pane.id) if pane is not None and pane.id else None
+        if run_id is not None:
+            self.run_opened(run_id)
 
     def _hand_over(self, updates: list[Update]) -> None:
         self.runs_updated(updates)
