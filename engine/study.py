@@ -72,7 +72,7 @@ STEPS: tuple[StepSpec, ...] = (
         "90 % precision",
         "threshold",
         None,
-        "the lowest threshold whose precision reaches 90 %, from the detector's cross-validated scores, and the "
+        "The lowest threshold whose precision reaches 90 %, from the detector's cross-validated scores, and the "
         "recall left there",
         {"target_precision": 0.9, "threshold": 3370.0, "precision": 0.9000, "recall": 0.4800},
         needs="binary",
@@ -90,7 +90,7 @@ STEPS: tuple[StepSpec, ...] = (
         "SGD, scaled",
         "errors",
         "multiclass",
-        "the same SGD after StandardScaler: scaling alone lifts it",
+        "The same SGD after StandardScaler: scaling alone lifts it",
         {"accuracy": 0.8970},
     ),
     StepSpec(
@@ -98,7 +98,7 @@ STEPS: tuple[StepSpec, ...] = (
         "SVC",
         "errors",
         "multiclass",
-        "an RBF SVC (one-vs-one), 3-fold cross-validated",
+        "An RBF SVC (one-vs-one), 3-fold cross-validated",
         {},
         "fitted on the first 2,000 images to predict one digit; no accuracy given",
     ),
@@ -133,7 +133,7 @@ STEPS: tuple[StepSpec, ...] = (
         "shift augmentation",
         "more",
         "augment",
-        "the search's best KNN trained on the images and on them plus four one-pixel shifts, scored on the test set",
+        "The search's best KNN trained on the images and on them plus four one-pixel shifts, scored on the test set",
         {"accuracy_plain": 0.9714, "accuracy_augmented": 0.9763, "gain": 0.0049},
         needs="search",
     ),
@@ -308,13 +308,19 @@ def _row(step: StepSpec, run: Run | None, result: dict | None = None, status: st
     )
 
 
-def read_step(store: RunStore, spec: DataSpec, step: StepSpec, runs: list[Run]) -> StudyStep:
-    """One step as the store holds it now (``runs``: the store's runs, newest first)."""
+def read_step(
+    store: RunStore, spec: DataSpec, step: StepSpec, runs: list[Run], known: StudyStep | None = None
+) -> StudyStep:
+    """One step as the store holds it now (``runs``: the store's runs, newest first). ``known``: the step as read
+    before; its result is reused when the step's done run is still the same one (a done run's results never
+    change), so following a study re-reads only the steps whose run changed."""
     if step.kind is None:  # the threshold, read from the detector's scores
         source = BY_NAME[step.needs or ""]
         binary = pick_run(matching(runs, source.kind or "", step_params(source, store, spec), spec))
         if binary is None or binary.status != "done":
             return _row(step, binary, status=NOT_RUN if binary is None else binary.status)
+        if known is not None and known.is_done and known.run_id == binary.id:
+            return _row(step, binary, known.result)
         try:
             return _row(step, binary, threshold_result(store, binary))
         except StoreError as exc:
@@ -324,6 +330,8 @@ def read_step(store: RunStore, spec: DataSpec, step: StepSpec, runs: list[Run]) 
     run = pick_run(matching(runs, step.kind, step_params(step, store, spec), spec))
     if run is None or run.status != "done":
         return _row(step, run)
+    if known is not None and known.is_done and known.run_id == run.id:
+        return _row(step, run, known.result)
     result = headline(store, step, run)
     return _row(step, run, result, status=None if result is not None else "failed")
 
@@ -333,11 +341,15 @@ def study_runs(runs: Iterable[Run], spec: DataSpec) -> list[Run]:
     return matching(runs, JOB_KIND, {}, spec)
 
 
-def read_study(store: RunStore, spec: DataSpec, runs: list[Run] | None = None) -> StudyTable:
-    """Every step of the study on ``spec`` as the store holds it now."""
+def read_study(
+    store: RunStore, spec: DataSpec, runs: list[Run] | None = None, previous: StudyTable | None = None
+) -> StudyTable:
+    """Every step of the study on ``spec`` as the store holds it now (``runs``: the store's runs, newest first, if
+    already read; ``previous``: the table read before, whose unchanged results are reused)."""
     runs = store.list_runs() if runs is None else runs
     studies = study_runs(runs, spec)
-    steps = tuple(read_step(store, spec, step, runs) for step in STEPS)
+    known = {s.name: s for s in previous.steps} if previous is not None else {}
+    steps = tuple(read_step(store, spec, step, runs, known.get(step.name)) for step in STEPS)
     return StudyTable(spec.spec, steps, studies[0] if studies else None)
 
 

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     return engine_main(
         argv,
         open_app=open_app,
-        extra_commands=["mnist_explorer.snapshot", "mnist_explorer.serve"],
+        extra_commands=["mnist_explorer.snapshot", "mnist_explorer.report", "mnist_explorer.serve"],
         app_options=app_options,
     )
 

@@ -63,8 +63,11 @@ def watch(store: RunStore, spec: DataSpec, study_id: int, out: Console, poll: fl
     watching (the study goes on)."""
     watcher = RunWatcher(store)
 
+    table = read_study(store, spec)
+
     def view() -> Group:
-        table = read_study(store, spec, list(watcher.runs.values()) or None)
+        nonlocal table
+        table = read_study(store, spec, list(watcher.runs.values()) or None, previous=table)
         return Group(overall_text(table), StudyView(table))
 
     try:

@@ -23,6 +23,7 @@ from engine.study import BOOK_SOURCE, NOT_RUN, SKIPPED, StudyStep, StudyTable
 
 Format = Callable[[dict[str, Any]], str]
 WIDE = 110  # from this many columns the labels and notes are written out in full
+CURSOR_STYLE = "on grey30"
 
 
 def _n(value: Any, digits: int = 3) -> str:
@@ -166,8 +167,8 @@ class StudyView:
                 measured if measured is not None else Text("·", style="dim"),
                 book,
                 state_text(step, self.now, wide) if first else "",
-                style="reverse" if self.cursor == line.step else None,
+                style=CURSOR_STYLE if self.cursor == line.step else None,
             )
         yield grid
         if wide:
-            yield Text(f"book: {BOOK_SOURCE}", style="dim")
+            yield Text(f"\nbook: {BOOK_SOURCE}", style="dim")
