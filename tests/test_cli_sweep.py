@@ -181,7 +181,7 @@ CASES: list[tuple[list[str], str]] = [
     (["runs", "resume", "0"], "no run has id"),
     (["runs", "export", "{binary}", "--csv", "{files}/out.csv"], "not a search"),
     (["runs", "prune", "--older-than", "7x"], "an age looks like"),
-    (["runs", "prune", "--older-than", "1s"], "pass --yes"),
+    (["runs", "prune", "--older-than", "0s"], "pass --yes"),
     (["runs", "prune"], "--older-than"),
     (["runs"], "required"),
     # outputs: never over the store or a data file, never a folder
@@ -282,3 +282,18 @@ def test_runs_show_reads_as_rounded_values_not_raw_floats(world: dict, capsys: p
     assert main(["runs", "show", str(world["ids"]["binary"]), "--store", store]) == 0
     out = capsys.readouterr().out
     assert "0.9345, 0.95, 0.96" in out and "0.9345000000000001" not in out and "array of 3" in out
+
+
+@pytest.mark.parametrize("answer, kept", [("n", 3), ("y", 0)])
+def test_prune_asks_on_a_terminal(
+    answer: str, kept: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    path = tmp_path / "runs.sqlite"
+    ids = _store(path)
+    RunStore(path).finish(ids["queued"], "cancelled")
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    asked: list[str] = []
+    monkeypatch.setattr("builtins.input", lambda question: asked.append(question) or answer)
+    assert main(["runs", "prune", "--older-than", "0s", "--store", str(path)]) == 0
+    assert asked and "Delete 3 finished runs" in asked[0] and asked[0].endswith("[y/N] ")
+    assert len(RunStore(path).list_runs()) == kept
