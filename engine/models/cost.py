@@ -25,7 +25,8 @@ SAMPLE_SIZES = (2000, 4000)
 PREDICT_ROWS = 500
 TARGET_S = 300.0  # the size --max-train is suggested for
 LIMIT_S = 900.0  # above this the CLI asks for --max-train or --force
-N_FOLDS = 3  # errors: StratifiedKFold(3), folds run two at a time
+N_FOLDS = 3  # errors: StratifiedKFold(3), the folds all at once
+CORES = 2  # the folds share the machine's cores (this machine kind has two)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def estimate_cost(
     """Time ``model`` (a ``fit`` estimator name, or an ``errors`` model) on stratified subsamples and extrapolate.
 
     ``job`` "fit": one fit on the training set (or ``max_train`` of it) and a prediction of the test set; "errors":
-    3 folds, each fitting 2/3 of it and scoring the other third, two folds at a time.
+    3 folds, each fitting 2/3 of it and scoring the other third, sharing two cores.
     """
     y = ds.y_train
     n = len(y) if max_train is None else min(max_train, len(y))
@@ -93,7 +94,7 @@ def estimate_cost(
 
     def seconds(n_: int) -> float:
         if job == "errors":
-            n_fit, n_pred, rounds = n_ * (N_FOLDS - 1) / N_FOLDS, n_ / N_FOLDS, math.ceil(N_FOLDS / 2)
+            n_fit, n_pred, rounds = n_ * (N_FOLDS - 1) / N_FOLDS, n_ / N_FOLDS, N_FOLDS / CORES
         else:
             n_fit, n_pred, rounds = n_, len(ds.y_test), 1
         fit = fit_t[-1] * (n_fit / sizes[-1]) ** b_fit
