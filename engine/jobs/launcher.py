@@ -81,7 +81,7 @@ def cancel_run(store: RunStore, run_id: int) -> Run:
     if run.pid == os.getpid():  # a job run inline in this very process: marking it cancelled is all we can do
         return store.get_run(run_id)
     if ending and pid_alive(run.pid, run.pid_start):
-        end_processes(run.pid, run.pid_start, signal.SIGTERM)
+        end_processes(run.pid, run.pid_start, signal.SIGTERM, trackers=False)  # trackers ignore SIGTERM
         _wait_gone(run.pid, run.pid_start, CANCEL_GRACE_S)
     # SIGKILL whatever is left: the job if it is stuck in native code, and helpers it spawned (joblib workers)
     end_processes(run.pid, run.pid_start)
