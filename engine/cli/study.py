@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     spec = data_spec(args)
     load_dataset(spec)  # a bad --data fails here, in one line, before any process starts
     store = open_store(args)
+    store.reap()  # a study killed with kill -9 is interrupted, not followed; its step still going is adopted
     study = active_study(store, spec)
     if study is None and read_study(store, spec).complete:
         return _print(store, spec, args.json, None)

@@ -111,7 +111,8 @@ def state_text(step: StudyStep, now: float | None = None, wide: bool = True) -> 
     if step.active:
         part = f" {100 * step.done // step.total} %" if step.total else ""
         started = step.started is not None
-        took = f" · {format_duration(max(0.0, (now or time.time()) - step.started))}" if started else ""
+        took = format_duration(max(0.0, (now or time.time()) - step.started)) if started else ""
+        took = (f" · {took}" if wide else f" {took}") if took else ""
         return Text(f"{step.status}{part}{took}", style=style)
     when = time.strftime("%m-%d %H:%M" if wide else "%H:%M", time.localtime(step.finished)) if step.finished else ""
     took = format_duration(step.elapsed_s)
@@ -127,10 +128,10 @@ def overall_text(table: StudyTable, now: float | None = None) -> Text:
         text.append(f" · running {', '.join(s.name for s in running)}", style=STATUS_STYLE["running"])
     study = table.study
     if study is not None and study.active:
-        text.append(f" · study run {study.id} · elapsed {format_duration(study.elapsed(now))}")
+        text.append(f" · study run {study.id}, {format_duration(study.elapsed(now))} elapsed")
         eta = study.eta(now)
         if eta is not None:
-            text.append(f" · ETA {format_duration(eta)}")
+            text.append(f", ETA {format_duration(eta)}")
     elif study is not None and study.status != "done":
         text.append(f" · study run {study.id} {study.status}", style=STATUS_STYLE.get(study.status, ""))
     return text
@@ -147,7 +148,9 @@ class StudyView:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         wide = options.max_width >= WIDE
-        grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=wide, padding=(0, 1, 0, 0), show_edge=False)
+        # narrow: columns one space apart (the box's separator), so 80 columns hold the table
+        padding = (0, 1, 0, 0) if wide else (0, 0, 0, 0)
+        grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=wide, padding=padding, show_edge=False)
         grid.add_column("step", no_wrap=True, overflow="ellipsis")
         grid.add_column("measured here", style="bold", no_wrap=True)
         grid.add_column("book, full MNIST" if wide else "book", style="dim", no_wrap=not wide)

@@ -45,6 +45,8 @@ class StudyTab(TabBase, Vertical):
 
         table: StudyTable
 
+    clock = staticmethod(time.time)  # the running steps' elapsed times (a test freezes it)
+
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.table: StudyTable | None = None
@@ -66,6 +68,9 @@ class StudyTab(TabBase, Vertical):
             self._read(list(self.ctx.runs))
 
     def data_ready(self) -> None:
+        # the first tab mounts before the app opens the store, and an empty store sends no run update: read now
+        if self.table is None and self.ctx.store is not None:
+            self._read(list(self.ctx.runs))
         self._draw()
 
     @work(thread=True, exclusive=True, group="study-read", exit_on_error=False)
@@ -89,9 +94,8 @@ class StudyTab(TabBase, Vertical):
         if self.table is None:
             status.update(f"Reading the study on {self.ctx.data_spec.spec}…")
             return
-        now = time.time()
-        line = overall_text(self.table, now)
-        line.append(f" · on {self.table.data}", style="dim")
+        now = self.clock()
+        line = overall_text(self.table, now)  # the data is in the header
         if missing_steps(self.table) and not any(s.active for s in self.table.steps):
             line.append(" · r runs the missing steps", style="dim")
         status.update(line)
