@@ -18,17 +18,19 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Select, Static
+from textual.widgets import DataTable, Footer, Select, Static
+from textual.widgets._footer import FooterKey
 
 from engine.data import DataSpec
 from engine.leaderboard import Fit, build_leaderboard, to_csv
+from engine.resources import Resources
 from engine.store import RunStore
 from tui.app import MnistExplorerApp
 from tui.tabs import TabSpec
 from tui.tabs.search import SearchTab
 from tui.tabs.search.search_compare import SearchCompareScreen
 from tui.tabs.search.search_folds import SearchFoldsScreen
-from tui.tabs.search.search_leaderboard import SearchLeaderboard
+from tui.tabs.search.search_leaderboard import SearchLeaderboard, fmt_mean, rank_name
 from tui.tabs.search.search_new import NewSearchScreen
 
 SEARCH_ONLY = [TabSpec("search", "Search", "tui.tabs.search:SearchTab")]
@@ -44,6 +46,7 @@ PARAMS = {
 }
 DATA = DataSpec("digits").to_dict()
 T0 = 1_790_000_000.0  # a fixed start time for the snapshots
+JOB_RESOURCES = Resources(rss_mb=412.3, cpu_s=35.2, cpu_percent=187.0, n_processes=3, at=0.0)  # for the snapshots
 
 
 def score(config: int, fold: int, seed: int = 0) -> float:
@@ -259,17 +262,19 @@ async def test_user_can_cancel_the_search_being_watched(store_path: Path) -> Non
         async with app.run_test(size=(80, 24)) as pilot:
             t = await open_search(pilot)
             await until(pilot, lambda: t.board.fits_done >= 1 and t.run.status == "running")
-            await pilot.press("c")  # asks first
+            await pilot.press("c")  # asks first, in the best line
             await pilot.pause()
-            assert any("Press c again" in n.message for n in app._notifications)
+            assert f"press c again within 3 s to cancel search #{t.run_id}" in text_of(app, "#search-best")
             assert RunStore(store_path).get_run(t.run_id).status == "running"
             await pilot.press("c")
             await until(pilot, lambda: t.run.status == "cancelled")
             assert writer.wait(timeout=5) != 0  # its process was stopped
             assert t.board.fits_done >= 1  # what it finished stays on the board
-            await pilot.press("c")
             await pilot.pause()
-            assert any("already cancelled" in n.message for n in app._notifications)
+            assert "press c again" not in text_of(app, "#search-best")  # the question went with the search
+            assert "cancelled, r resumes" in text_of(app, "#search-best")
+            offered = {key.key for key in app.query_one(Footer).query(FooterKey)}
+            assert "r" in offered and "c" not in offered  # nothing left to cancel; it can be resumed
     finally:
         writer.kill()
 
@@ -349,10 +354,11 @@ async def test_user_can_pick_another_search_and_compare_two(store: RunStore, sto
         table = app.screen.query_one(DataTable)
         assert table.row_count == len(CONFIGS)
         cells = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-        a_means = {r[0]: r[2] for r in cells}
+        a_means = {r[0]: r[3] for r in cells}
         by_params = {r.params_text(): r for r in t.board.rows}  # the board now shows search #1 (B)
-        assert all(cells[i][4].startswith(f"{by_params[cells[i][0]].mean:.4f}") for i in range(len(cells)))
+        assert all(cells[i][5].startswith(f"{by_params[cells[i][0]].mean:.4f}") for i in range(len(cells)))
         assert all(v != "–" for v in a_means.values())
+        assert [str(c.label) for c in table.ordered_columns][:2] == ["params", "Δ mean"] and table.fixed_columns == 2
 
 
 @pytest.mark.usefixtures("search_only")
@@ -392,11 +398,90 @@ async def test_user_sees_why_a_search_stopped_and_its_folds_beside_the_table_whe
         assert text_of(app, "#search-best").startswith("failed: MemoryError: cannot allocate 3.2 GiB")
         app.query_one("#search-runs", Select).value = interrupted.run_id
         await until(pilot, lambda: t.run.id == interrupted.run_id and t.board.fits_done == 12)
-        assert f"mnist-explorer runs resume {interrupted.run_id}" in text_of(app, "#search-best")
+        assert f"r resumes it (only its missing fits run; CLI: runs resume {interrupted.run_id})" in text_of(
+            app, "#search-best"
+        )
         detail = app.query_one("#search-detail", Static)
         assert detail.display and detail.size.width > 30  # folds of the highlighted config, beside the table
         row = t.board.rows[app.query_one(SearchLeaderboard).current_config()]
-        assert f"config {row.index + 1} of 8" in shown(detail) and f"{row.scores[0]:.4f}" in shown(detail)
+        assert row.rank == 1  # the cursor starts on the best config, and the row is named by its rank
+        assert "rank 1 of 8" in shown(detail) and f"{row.scores[0]:.4f}" in shown(detail)
+
+
+async def test_user_resumes_an_interrupted_search_from_the_tab(store: RunStore, store_path: Path) -> None:
+    interrupted = SearchWriter(store)
+    interrupted.fits(12)
+    store.finish(interrupted.run_id, "interrupted", "the job's process ended without finishing")
+    app = make_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        t = await open_search(pilot, status="interrupted")
+        await pilot.press("r")
+        await until(pilot, lambda: any("12 of 40 fits already done" in n.message for n in app._notifications))
+        await until(pilot, lambda: t.run.active)  # the same run, relaunched (it runs the 28 missing fits)
+        assert t.run_id == interrupted.run_id and t.board.fits_done >= 12
+        assert "r" not in {key.key for key in app.query_one(Footer).query(FooterKey)}
+        await pilot.press("c", "c")  # its finishing is the CLI's `runs resume` test; stop it here
+        await until(pilot, lambda: t.run.status == "cancelled")
+
+
+@pytest.mark.usefixtures("search_only")
+@pytest.mark.parametrize("size, folds", [((80, 24), False), ((200, 60), True)], ids=["80x24", "200x60"])
+async def test_the_leaderboard_fits_the_width_with_rank_params_and_mean_pinned(
+    store: RunStore, store_path: Path, size: tuple[int, int], folds: bool
+) -> None:
+    write_search(store)
+    app = make_app(store_path)
+    async with app.run_test(size=size) as pilot:
+        await open_search(pilot, status="done")
+        await pilot.pause()
+        table = app.query_one(SearchLeaderboard)
+        keys = [str(c.key.value) for c in table.ordered_columns]
+        assert keys[:4] == ["rank", "param:n_neighbors", "param:weights", "mean"] and table.fixed_columns == 4
+        assert any(k.startswith("fold:") for k in keys) == folds  # at 80 columns the folds are in enter's view
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # nothing off-screen
+        assert table.current_row().rank == 1  # the cursor starts on the best config
+        first = table.current_config()
+        await pilot.press("down")
+        assert table.current_config() != first and not table.follow_best
+
+
+@pytest.mark.usefixtures("search_only")
+async def test_a_running_searchs_cpu_memory_and_processes_show_at_most_once_a_second(
+    store: RunStore, store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.tabs.search.tab as search_tab
+
+    calls = []
+
+    def sampled(run, since=None):  # the stand-in writer has no job processes of its own to read
+        calls.append(run.id)
+        return JOB_RESOURCES
+
+    monkeypatch.setattr(search_tab, "job_resources", sampled)
+    writer = SearchWriter(store)
+    app = make_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        t = await open_search(pilot, status="running")
+        started = time.monotonic()
+        for _ in range(8):  # the search writes eight times in ~2 s
+            writer.fits(1)
+            await pilot.pause(0.25)
+        await until(pilot, lambda: t.resources is not None)
+        line = text_of(app, "#search-resources")
+        assert "CPU 187%" in line and "RSS 412 MB" in line and "3 processes" in line
+        assert set(calls) == {writer.run_id} and 1 <= len(calls) <= (time.monotonic() - started) / search_tab.RESOURCES_EVERY_S + 2
+        writer.finish()
+        await until(pilot, lambda: t.run.status == "done")
+        await pilot.pause()
+        assert not app.query_one("#search-resources").display  # only while it runs
+
+
+def test_one_fold_has_no_std_and_rows_are_named_by_rank() -> None:
+    board = build_leaderboard(CONFIGS[:2], 3, {(0, 0): Fit(0.9, 0.1, 0.01), (1, 0): Fit(0.8, 0.1, 0.01)})
+    row = board.rows[0]
+    assert fmt_mean(row) == "0.9000" and rank_name(row, board) == "rank 1 of 2 so far"
+    board = build_leaderboard(CONFIGS[:1], 2, {(0, 0): Fit(0.9, 0.1, 0.01), (0, 1): Fit(0.8, 0.1, 0.01)})
+    assert fmt_mean(board.rows[0]) == "0.8500 ± 0.0500" and rank_name(board.rows[0], board) == "rank 1 of 1"
 
 
 # -- starting searches --------------------------------------------------------------------------------------------
@@ -474,13 +559,35 @@ def test_snapshot(snap_compare, store_path: Path, monkeypatch: pytest.MonkeyPatc
         freeze_times(store_path, writer.run_id, elapsed=10.0, finished=False)
         fits, status = 23, "running"
     monkeypatch.setattr(SearchTab, "clock", staticmethod(lambda: T0 + 10.0))
+    monkeypatch.setattr("tui.tabs.search.tab.job_resources", lambda run, since=None: JOB_RESOURCES)
 
     async def run_before(pilot: Pilot) -> None:
         await open_search(pilot, fits=fits, status=status)
         await until(pilot, lambda: len(tab(pilot.app)._options) == (2 if state == "mid-search" else 1))
+        if state == "mid-search":
+            await until(pilot, lambda: tab(pilot.app).resources is not None)
 
     assert snap_compare(make_app(store_path), terminal_size=size, run_before=run_before)
 
 
 if __name__ == "__main__":  # the stand-in search process: STORE DELAY FITS(json)
     write_search(RunStore(sys.argv[1]), fits=json.loads(sys.argv[3]), delay=float(sys.argv[2]))
+
+
+@pytest.mark.usefixtures("search_only")
+def test_compare_snapshot_80x24_shows_the_difference(snap_compare, store_path: Path) -> None:
+    store = RunStore(store_path)
+    write_search(store, seed=0)
+    write_search(store, seed=4)
+    store.close()
+
+    async def run_before(pilot: Pilot) -> None:
+        t = await open_search(pilot, status="done")
+        await until(pilot, lambda: len(t._options) == 2)
+        await pilot.press("m", "p", "down", "enter")
+        await until(pilot, lambda: t.run is not None and t.run.id == 1 and t.run.status == "done")
+        await pilot.press("v")
+        await until(pilot, lambda: isinstance(pilot.app.screen, SearchCompareScreen))
+        await pilot.pause()
+
+    assert snap_compare(make_app(store_path), terminal_size=(80, 24), run_before=run_before)

@@ -38,6 +38,16 @@ class TabContext:
         self._poke()
         return run
 
+    def resume(self, run_id: int) -> Run:
+        """Relaunch a run that stopped unfinished on the same run id, on its own data (as ``runs resume``)."""
+        store = self.require_store()
+        run = store.get_run(run_id)
+        if run.active or run.status == "done":
+            raise StoreError(f"run {run_id} is {run.status}: only a run that stopped unfinished can be resumed")
+        run = launch(store, run.kind, run.params, DataSpec.from_dict(run.data), run_id=run.id)
+        self._poke()
+        return run
+
     def cancel(self, run_id: int) -> Run:
         """Stop a run (blocks up to a second); an already finished run is returned as it is."""
         store = self.require_store()

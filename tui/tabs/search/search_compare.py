@@ -11,14 +11,17 @@ from textual.widgets import DataTable, Static
 
 from engine.leaderboard import CompareRow, ConfigRow, Leaderboard, compare
 from engine.search.grid import describe
+from tui.tabs.search.search_leaderboard import fmt_mean
 
 
 def _side(row: ConfigRow | None) -> list[Text]:
     if row is None:
         return [Text("–", style="dim", justify="right"), Text("not in grid", style="dim")]
     rank = "" if row.rank is None else str(row.rank)
-    mean = "–" if row.mean is None else f"{row.mean:.4f} ± {row.std:.4f}"
-    return [Text(rank, justify="right", style="bold green" if row.rank == 1 else ""), Text(mean, justify="right")]
+    return [
+        Text(rank, justify="right", style="bold green" if row.rank == 1 else ""),
+        Text(fmt_mean(row), justify="right"),
+    ]
 
 
 def _delta(row: CompareRow) -> Text:
@@ -52,12 +55,14 @@ class SearchCompareScreen(ModalScreen[None]):
         rows = compare(board_a, board_b)
         show_estimator = board_a.estimator != board_b.estimator
         table = self.query_one(DataTable)
+        # Δ beside the params, both pinned: at 80 columns the two sides' columns scroll, the answer does not
         table.add_columns(
-            *(["model"] if show_estimator else []), "params", "A #", "A mean ± std", "B #", "B mean ± std", "Δ mean"
+            *(["model"] if show_estimator else []), "params", "Δ mean", "A #", "A mean ± std", "B #", "B mean ± std"
         )
+        table.fixed_columns = 3 if show_estimator else 2
         for row in rows:
             cells = [Text(row.estimator or "")] if show_estimator else []
-            table.add_row(*cells, Text(describe(row.params)), *_side(row.a), *_side(row.b), _delta(row))
+            table.add_row(*cells, Text(describe(row.params)), _delta(row), *_side(row.a), *_side(row.b))
         table.focus()
 
     def action_dismiss(self) -> None:

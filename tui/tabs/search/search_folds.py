@@ -12,17 +12,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from engine.leaderboard import ConfigRow, Leaderboard
-from tui.tabs.search.search_leaderboard import fmt_score, fmt_seconds, status_text
+from tui.tabs.search.search_leaderboard import fmt_mean, fmt_score, fmt_seconds, rank_name, status_text
 
 
 def folds_view(row: ConfigRow, board: Leaderboard) -> Group:
-    """Params, rank, mean ± std and status over a table of the config's folds."""
+    """Params, rank, mean ± std (from two folds) and status over a table of the config's folds."""
     params = Table.grid(padding=(0, 1))
     for name, value in row.params.items():
         params.add_row(Text(name, style="dim"), Text(str(value), style="bold"))
-    rank = "–" if row.rank is None else str(row.rank)
-    mean = "–" if row.mean is None else f"{row.mean:.4f} ± {row.std:.4f}"
-    summary = Text.assemble(("rank ", "dim"), rank, ("  mean ", "dim"), mean, "  ", status_text(row, board.n_folds))
+    summary = Text.assemble(
+        rank_name(row, board), ("  mean ", "dim"), fmt_mean(row), "  ", status_text(row, board.n_folds)
+    )
     folds = Table("fold", "score", "fit s", "score s", box=None, header_style="bold", pad_edge=False)
     for fold, fit in enumerate(row.fits):
         if fit is None:
@@ -36,6 +36,7 @@ class SearchFoldsScreen(ModalScreen[None]):
     """The folds of one config of a search."""
 
     BINDINGS = [Binding("escape,enter,q", "dismiss", "Close")]
+    AUTO_FOCUS = "#search-folds-body"  # scrolls with the arrows at once (the app's AUTO_FOCUS looks for a tab)
 
     def __init__(self, title: str, row: ConfigRow, board: Leaderboard) -> None:
         super().__init__()

@@ -16,6 +16,21 @@ def fmt_score(value: float | None) -> str:
     return "–" if value is None else f"{value:.4f}"
 
 
+def fmt_mean(row: ConfigRow) -> str:
+    """``0.9512 ± 0.0040``; the mean alone while a single fold is in (a std of one score says nothing)."""
+    if row.mean is None:
+        return "–"
+    return f"{row.mean:.4f}" if row.folds_done < 2 or row.std is None else f"{row.mean:.4f} ± {row.std:.4f}"
+
+
+def rank_name(row: ConfigRow, board: Leaderboard) -> str:
+    """``rank 1 of 8`` (a partial config's rank is by the folds it has), or ``unranked`` before any fold."""
+    if row.rank is None:
+        return f"unranked (of {len(board.rows)})"
+    partial = " so far" if row.status == PARTIAL else ""
+    return f"rank {row.rank} of {len(board.rows)}{partial}"
+
+
 def fmt_seconds(value: float | None) -> str:
     if value is None:
         return "–"
@@ -30,7 +45,7 @@ def status_text(row: ConfigRow, n_folds: int) -> Text:
     return Text(PENDING, style="dim")
 
 
-def display_columns(board: Leaderboard) -> list[tuple[str, str]]:
+def display_columns(board: Leaderboard, folds: bool = True) -> list[tuple[str, str]]:
     """(column key, header) in display order: rank, params, mean ± std, status, fit time, then each fold."""
     return [
         ("rank", "#"),
@@ -38,8 +53,11 @@ def display_columns(board: Leaderboard) -> list[tuple[str, str]]:
         ("mean", "mean ± std"),
         ("status", "status"),
         ("fit_time", "fit s"),
-        *((f"fold:{i}", f"fold {i + 1}") for i in range(board.n_folds)),
+        *((f"fold:{i}", f"fold {i + 1}") for i in range(board.n_folds) if folds),
     ]
+
+
+FOLD_WIDTH = 8  # a fold column: "0.9512" and the cell padding
 
 
 def _look(cell: Text) -> tuple:
@@ -61,6 +79,8 @@ class SearchLeaderboard(DataTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.board = Leaderboard()
+        self.follow_best = True  # the cursor stays on the top row until the user moves it
+        self.show_folds = True  # a column per fold (left out when they do not fit: the side view and enter show them)
         self.sort_column = "rank"
         self.sort_reverse = False
         self._columns: list[tuple[str, str]] = []
@@ -81,7 +101,9 @@ class SearchLeaderboard(DataTable):
             self.clear(columns=True)
             self._columns, self._shown, self._signatures = [], {}, {}
             return
-        columns = display_columns(board)
+        self.show_folds = self._folds_fit(board)
+        columns = display_columns(board, self.show_folds)
+        self.fixed_columns = 2 + len(board.param_names)  # rank, params and mean stay when scrolled sideways
         if self.sort_column not in dict(columns):
             self.sort_column, self.sort_reverse = "rank", False
         sort = (self.sort_column, self.sort_reverse)
@@ -102,8 +124,51 @@ class SearchLeaderboard(DataTable):
                 self._relabel(sort)
         else:
             self._rebuild(columns, sort, cells, [row.index for row in ordered])
-        if current is not None and current in cells:
+        if self.follow_best:
+            self.move_cursor(row=0, scroll=False)  # the best config, in the default sort
+        elif current is not None and current in cells:
             self.move_cursor(row=self.get_row_index(str(current)), scroll=False)
+
+    def _folds_fit(self, board: Leaderboard) -> bool:
+        """Whether a column per fold fits beside the others in the table's width (before it is laid out: yes)."""
+        width = self.scrollable_content_region.width
+        if not width:
+            return True
+        pad = 2 * self.cell_padding
+        params = sum(
+            max(len(name), *(len(str(row.params.get(name, "–"))) for row in board.rows)) + pad
+            for name in board.param_names
+        )
+        others = (3 + pad) + (15 + pad) + (len(f"partial {board.n_folds}/{board.n_folds}") + pad) + (5 + pad)
+        return params + others + board.n_folds * FOLD_WIDTH <= width
+
+    def on_resize(self) -> None:
+        if self.board.rows and self._folds_fit(self.board) != self.show_folds:
+            self.show(self.board)  # folds come or go with the width
+
+    # -- the user moving the cursor ends following the best row -------------------------------------------------
+    def action_cursor_up(self) -> None:
+        self.follow_best = False
+        super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        self.follow_best = False
+        super().action_cursor_down()
+
+    def action_page_up(self) -> None:
+        self.follow_best = False
+        super().action_page_up()
+
+    def action_page_down(self) -> None:
+        self.follow_best = False
+        super().action_page_down()
+
+    def action_scroll_bottom(self) -> None:
+        self.follow_best = False
+        super().action_scroll_bottom()
+
+    def on_click(self) -> None:
+        self.follow_best = False
 
     def _rebuild(
         self, columns: list[tuple[str, str]], sort: tuple[str, bool], cells: dict[int, list[Text]], order: list[int]
@@ -152,7 +217,7 @@ class SearchLeaderboard(DataTable):
         n = self.board.n_folds
         is_best = best is not None and row.index == best.index
         rank_style = "bold green" if is_best else "dim" if row.status == PARTIAL else ""
-        mean = "–" if row.mean is None else f"{row.mean:.4f} ± {row.std:.4f}"
+        mean = fmt_mean(row)
         cells = [Text("" if row.rank is None else str(row.rank), style=rank_style, justify="right")]
         cells += [Text(str(row.params.get(name, "–"))) for name in self.board.param_names]
         cells += [
@@ -160,10 +225,11 @@ class SearchLeaderboard(DataTable):
             status_text(row, n),
             Text(fmt_seconds(row.mean_fit_time), justify="right"),
         ]
-        cells += [
-            Text("·" if s is None else f"{s:.4f}", style="dim" if s is None else "", justify="right")
-            for s in row.scores
-        ]
+        if self.show_folds:
+            cells += [
+                Text("·" if s is None else f"{s:.4f}", style="dim" if s is None else "", justify="right")
+                for s in row.scores
+            ]
         return cells
 
     def current_config(self) -> int | None:

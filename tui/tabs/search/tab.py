@@ -1,5 +1,6 @@
 """The Search tab: a live leaderboard of a grid search read from the run store, and the keys to start, cancel,
-export and compare searches. It only reads the store, so it follows searches started by the CLI or an earlier app.
+resume, export and compare searches. It only reads the store, so it follows searches started by the CLI or an
+earlier app. While the followed search runs, its processes' CPU, RSS and count show above the table.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from textual.events import Resize
 from textual.message import Message
 from textual.widgets import DataTable, ProgressBar, Select, Static
 
-from engine.errors import StoreError
+from engine.errors import ExplorerError, StoreError
 from engine.follow import NewEvents, RunChanged, RunFinished, RunsListed, Update
 from engine.leaderboard import Leaderboard, LeaderboardBuilder, Pace, to_csv
-from engine.render.status import STATUS_STYLE, format_duration
+from engine.render.status import format_duration
+from engine.resources import Resources, job_resources
 from engine.results import SearchResults
 from engine.search.grid import describe
 from engine.search.state import SearchReader, read_search
@@ -30,11 +32,14 @@ from tui.context import TabContext
 from tui.tab_base import TabBase
 from tui.tabs.search.search_compare import SearchCompareScreen
 from tui.tabs.search.search_folds import SearchFoldsScreen, folds_view
-from tui.tabs.search.search_leaderboard import SearchLeaderboard
+from tui.tabs.search.search_leaderboard import SearchLeaderboard, fmt_mean, rank_name
 from tui.tabs.search.search_new import NewSearchScreen
 
 WIDE = 150  # from this width on, the highlighted config's folds show beside the table
 CONFIRM_S = 3.0  # a second `c` within this many seconds cancels the search
+RESOURCES_EVERY_S = 1.0  # the job's CPU and memory are read at most this often (when the search writes)
+METHODS = {"fits": "mode: fit each config", "shared-neighbour": "mode: shared neighbours"}  # the README says more
+RESUMABLE = ("interrupted", "cancelled", "failed")  # as `runs resume`: only the missing fits run
 
 
 def run_label(run: Run) -> str:
@@ -47,6 +52,7 @@ class SearchTab(TabBase, Vertical):
     BINDINGS = [
         Binding("n", "new_search", "New search", id="search-new"),
         Binding("c", "cancel_search", "Cancel", id="search-cancel"),
+        Binding("r", "resume_search", "Resume", id="search-resume"),
         Binding("x", "export_csv", "Export CSV", id="search-export"),
         Binding("s", "cycle_sort", "Sort", id="search-sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="search-reverse-sort"),
@@ -67,6 +73,19 @@ class SearchTab(TabBase, Vertical):
         builder: LeaderboardBuilder
 
     @dataclass
+    class ResourcesRead(Message):
+        """The followed search's processes, sampled (None: it has none left)."""
+
+        run_id: int
+        resources: Resources | None
+
+    @dataclass
+    class Resumed(Message):
+        run: Run
+        fits_done: int
+        fits_total: int
+
+    @dataclass
     class CompareReady(Message):
         a: tuple[str, Leaderboard]
         b: tuple[str, Leaderboard]
@@ -85,6 +104,8 @@ class SearchTab(TabBase, Vertical):
         self._cancel_asked: int | None = None  # the search a first `c` asked to cancel
         self._cancel_deadline = 0.0
         self._options: list[tuple[str, int]] = []
+        self.resources: Resources | None = None  # the followed search's last sample, while it runs
+        self._resources_at = float("-inf")  # time.monotonic() the last sample was asked for
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="search-top"):
@@ -94,6 +115,7 @@ class SearchTab(TabBase, Vertical):
             yield ProgressBar(show_eta=False, id="search-progress")
             yield Static(id="search-pace")
         yield Static(id="search-best")
+        yield Static(id="search-resources")
         with Horizontal(id="search-body"):
             yield SearchLeaderboard(id="search-board")
             yield Static(id="search-detail")
@@ -142,7 +164,10 @@ class SearchTab(TabBase, Vertical):
         if run_id != self.run_id:
             self.run, self.board, self.results = None, Leaderboard(), {}
             self._builder, self._early = None, []
-            self.query_one(SearchLeaderboard).show(self.board)
+            self.resources, self._resources_at = None, float("-inf")
+            board = self.query_one(SearchLeaderboard)
+            board.follow_best = True  # a search opens on its best config
+            board.show(self.board)
         self.run_id = run_id
         select = self.query_one("#search-runs", Select)
         if run_id is not None and select.value != run_id and run_id in [v for _, v in self._options]:
@@ -196,6 +221,7 @@ class SearchTab(TabBase, Vertical):
                 if isinstance(update, RunFinished):
                     self.results = update.results
                 changed = True
+                self._sample_resources(update.run)
         if changed and self._builder is not None:
             self.board = self._builder.board()
             self.query_one(SearchLeaderboard).show(self.board)
@@ -206,7 +232,9 @@ class SearchTab(TabBase, Vertical):
         self._refresh_summary()
         self._refresh_pace()
         self._refresh_best()
+        self._refresh_resources()
         self._refresh_detail()
+        self.refresh_bindings()  # c while it runs, r once it stopped
 
     def _refresh_summary(self) -> None:
         run = self.run
@@ -217,10 +245,10 @@ class SearchTab(TabBase, Vertical):
         configs = f"{len(self.board.rows)} configs × " if self.board.rows else ""
         parts = [f"{configs}cv {p.get('cv', '?')}"]
         if self.board.method:
-            parts.append(self.board.method)
+            parts.append(METHODS.get(self.board.method, f"mode: {self.board.method}"))
         if p.get("backend", "local") != "local":
             parts.append(f"{p['backend']} {p.get('scheduler') or 'local cluster'}")
-        text = Text.assemble((run.status, STATUS_STYLE.get(run.status, "")), " · ", " · ".join(parts))
+        text = Text(" · ".join(parts))  # the status is in the picker's label beside it
         if self.marked is not None:
             text.append(f"  ◆ #{self.marked} marked", style="bold magenta")
         self.query_one("#search-summary", Static).update(text)
@@ -253,6 +281,15 @@ class SearchTab(TabBase, Vertical):
 
     def _best_text(self) -> Text:
         run = self.run
+        if run is not None and self._cancel_asked == run.id and run.active:
+            return Text(f"press c again within {CONFIRM_S:.0f} s to cancel search #{run.id}", style="bold yellow")
+        text = self._best_line()
+        if run is not None and run.status == "cancelled":
+            text.append("  · cancelled, r resumes", style="magenta")
+        return text
+
+    def _best_line(self) -> Text:
+        run = self.run
         if run is None:
             if self.run_id is None:
                 return Text.from_markup(
@@ -262,7 +299,7 @@ class SearchTab(TabBase, Vertical):
         if run.status == "failed":
             return Text(f"failed: {run.error or 'see the run log'}", style="red")
         if run.status == "interrupted":
-            return Text(f"interrupted: resume it with `mnist-explorer runs resume {run.id}`", style="magenta")
+            return Text(f"interrupted: r resumes it (only its missing fits run; CLI: runs resume {run.id})", "magenta")
         final = SearchResults.from_results(self.results)
         if final is not None:
             best = describe(final.best_params)
@@ -277,9 +314,47 @@ class SearchTab(TabBase, Vertical):
                 return Text("loading the data and making the folds…", style="dim")
             return Text("no config has all its folds yet", style="dim")
         label = "best so far " if run.active else "best "
-        return Text.assemble(
-            (label, "dim"), (f"{best.mean:.4f} ± {best.std:.4f}", "bold green"), f"  {best.params_text()}"
-        )
+        return Text.assemble((label, "dim"), (fmt_mean(best), "bold green"), f"  {best.params_text()}")
+
+    # -- the job's resources -------------------------------------------------------------------------------------
+    def _sample_resources(self, run: Run) -> None:
+        """Read the running search's processes in a worker, at most once a second (when the search writes)."""
+        if not run.active:
+            self.resources = None
+            return
+        now = time.monotonic()
+        if now - self._resources_at >= RESOURCES_EVERY_S:
+            self._resources_at = now
+            self._read_resources(run, self.resources)
+
+    @work(thread=True, exclusive=True, group="search-resources", exit_on_error=False)
+    def _read_resources(self, run: Run, since: Resources | None) -> None:
+        self.post_message(self.ResourcesRead(run.id, job_resources(run, since)))
+
+    @on(ResourcesRead)
+    def _resources_read(self, message: ResourcesRead) -> None:
+        if message.run_id == self.run_id and self.run is not None and self.run.active:
+            self.resources = message.resources
+            self._refresh_resources()
+
+    def _refresh_resources(self) -> None:
+        line = self.query_one("#search-resources", Static)
+        res = self.resources if self.run is not None and self.run.active else None
+        line.display = res is not None
+        if res is not None:
+            processes = "process" if res.n_processes == 1 else "processes"
+            line.update(
+                Text.assemble(
+                    ("job ", "dim"),
+                    f"CPU {res.cpu_percent:.0f}%",
+                    ("  ·  ", "dim"),
+                    f"RSS {res.rss_mb:,.0f} MB",
+                    ("  ·  ", "dim"),
+                    f"{res.n_processes} {processes}",
+                    ("  ·  ", "dim"),
+                    f"CPU time {format_duration(res.cpu_s)}",
+                )
+            )
 
     def _refresh_detail(self) -> None:
         detail = self.query_one("#search-detail", Static)
@@ -287,9 +362,7 @@ class SearchTab(TabBase, Vertical):
         if row is None or self.run is None:
             detail.update("")
             return
-        detail.update(
-            Group(Text(f"config {row.index + 1} of {len(self.board.rows)}", style="bold"), folds_view(row, self.board))
-        )
+        detail.update(Group(Text(rank_name(row, self.board), style="bold"), folds_view(row, self.board)))
 
     @on(DataTable.RowHighlighted, "#search-board")
     def _row_highlighted(self) -> None:
@@ -299,10 +372,18 @@ class SearchTab(TabBase, Vertical):
     def _row_selected(self) -> None:
         row = self.query_one(SearchLeaderboard).current_row()
         if row is not None and self.run is not None:
-            title = f"Search #{self.run.id} · config {row.index + 1} of {len(self.board.rows)}"
+            title = f"Search #{self.run.id} · {rank_name(row, self.board)}"
             self.app.push_screen(SearchFoldsScreen(title, row, self.board))
 
     # -- keys ----------------------------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer c while the shown search runs and r once it stopped unfinished; the rest always."""
+        if action == "cancel_search":
+            return self.run is not None and self.run.active
+        if action == "resume_search":
+            return self.run is not None and self.run.status in RESUMABLE
+        return True
+
     def action_cycle_sort(self) -> None:
         self.query_one(SearchLeaderboard).cycle_sort()
 
@@ -342,16 +423,43 @@ class SearchTab(TabBase, Vertical):
         elif not run.active:
             self.notify(f"Search #{run.id} is already {run.status}.", severity="warning")
         elif self._cancel_asked != run.id or time.monotonic() > self._cancel_deadline:
+            # asked in the best line, not a notification: it goes the moment the search is cancelled (or time is up)
             self._cancel_asked, self._cancel_deadline = run.id, time.monotonic() + CONFIRM_S
-            self.notify(
-                f"Press c again to cancel search #{run.id} ({run.fits_done}/{run.fits_total} fits done).",
-                title="Cancel search?",
-                severity="warning",
-                timeout=CONFIRM_S,
-            )
+            self.set_timer(CONFIRM_S, self._cancel_expired)
+            self._refresh_best()
         else:
             self._cancel_asked = None
+            self._refresh_best()
             self.cancel_job(run.id)
+
+    def _cancel_expired(self) -> None:
+        if self._cancel_asked is not None and time.monotonic() >= self._cancel_deadline:
+            self._cancel_asked = None
+            self._refresh_best()
+
+    def action_resume_search(self) -> None:
+        run = self.run
+        if run is None or run.status not in RESUMABLE:
+            self.notify("Only an interrupted, cancelled or failed search can be resumed.", severity="warning")
+            return
+        self._resume(run.id)
+
+    @work(thread=True, group="tab-jobs", exit_on_error=False)
+    def _resume(self, run_id: int) -> None:
+        """Relaunch the search on the same run, as `runs resume` does: only its missing (config, fold) fits run."""
+        try:
+            state = read_search(self.ctx.require_store(), run_id)
+            run = self.ctx.resume(run_id)
+        except ExplorerError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Cannot resume", severity="error")
+            return
+        self.post_message(self.Resumed(run, state.fits_done, state.fits_total))
+
+    @on(Resumed)
+    def _resumed(self, message: Resumed) -> None:
+        run = message.run
+        self.notify(f"Search #{run.id} resumed: {message.fits_done} of {message.fits_total} fits already done.")
+        self._follow(run.id, pin=True)
 
     def action_export_csv(self) -> None:
         if self.run is None or not self.board.rows:
