@@ -4,17 +4,18 @@
 
 Each repetition runs, in turn and each in a process of its own:
 
-- **project**: ``mnist-explorer augment --data DATA --store FRESH --json`` with a new store, so it runs the
-  ``augment`` job (a detached process): KNN ``{weights: distance, n_neighbors: 4}`` on the training set, then on it
-  and its four one-pixel shifts (5×), both scored on the test set, through ``engine.neighbors`` in blocks.
+- **project**: the ``augment`` job on a new store, run by ``engine.jobs.run_inline`` (the job process's own
+  ``execute``, with its store writes and progress) in ``python benchmarks/bench_augment.py --project DATA``: KNN
+  ``{weights: distance, n_neighbors: 4}`` on the training set, then on it and its four one-pixel shifts (5×), both
+  scored on the test set, through ``engine.neighbors`` in blocks. ``mnist-explorer augment`` runs the same job in a
+  process at niceness 19, which on a machine shared with other sessions' work at niceness 0 gets next to no CPU,
+  so both contenders here run at the same, ordinary priority.
 - **peer**: this file's ``peer`` function in ``python benchmarks/bench_augment.py --peer DATA``: the study's code
   with scikit-learn: ``scipy.ndimage.shift(..., order=0)`` per image for the four shifts, ``KNeighborsClassifier(n_neighbors=4,
   weights="distance")`` on float32 pixels (its fast path), fit + predict on the plain and on the augmented set.
 
-Both run as jobs do: in a session (so an autogroup) of their own at niceness 19, so on a shared machine both get the
-same share. Peak memory is the largest sum of RSS over the processes of the run being measured, sampled from /proc every
-0.1 s: for the project the job's session (the job and anything it starts; the CLI that follows it is left out), for
-the peer its process. Both must report the same two accuracies (asserted).
+Both run in a session (so a Linux autogroup) of their own at niceness 0. Peak memory is the largest sum of RSS over the processes of the run being measured, sampled from /proc every
+0.1 s, of each contender's session (its process and anything it starts). Both must report the same two accuracies (asserted).
 ``--write`` puts the table into BENCHMARKS.md above ``<!-- section:augment -->``.
 """
 
@@ -49,9 +50,7 @@ def peer(data: str) -> dict:
     from sklearn.neighbors import KNeighborsClassifier
 
     from engine.data import load_dataset
-    from engine.jobs.priority import become_background
 
-    become_background()  # the priority every job runs at, so both get the same share of a busy machine
     ds = load_dataset(data)
     X_train = ds.X_train.reshape(len(ds.X_train), -1).astype(np.float32)
     X_test = ds.X_test.reshape(len(ds.X_test), -1).astype(np.float32)
@@ -121,38 +120,28 @@ class PeakSampler:
         return self.peak
 
 
-def run_project(data: str) -> tuple[float, int, dict]:
+def project(data: str) -> dict:
+    """The ``augment`` job on a new store, run the way its job process runs it."""
+    from engine.data import DataSpec
+    from engine.jobs import run_inline
+    from engine.models.augment import AugmentResults, job_params
     from engine.store import RunStore
 
+    spec = DataSpec(data)
     with tempfile.TemporaryDirectory() as tmp:
-        store_path = Path(tmp) / "runs.sqlite"
-        store = RunStore(store_path)
-
-        def job_pids() -> list[int]:
-            runs = store.list_runs("augment")
-            return session_pids(runs[0].pid) if runs and runs[0].pid else []
-
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "engine", "augment", "--data", data, "--store", str(store_path), "--json"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            cwd=ROOT,
-        )
-        sampler = PeakSampler(job_pids)
-        out, _ = proc.communicate()
-        elapsed = time.perf_counter() - started
-        peak = sampler.stop()
-        assert proc.returncode == 0, proc.returncode
-        return elapsed, peak, json.loads(out)
+        store = RunStore(Path(tmp) / "runs.sqlite")
+        run = run_inline(store, "augment", job_params(store, spec), spec)
+        assert run.status == "done", run.error
+        return AugmentResults.from_store(store, run.id).to_json()
 
 
-def run_peer(data: str) -> tuple[float, int, dict]:
+def measure(mode: str, data: str) -> tuple[float, int, dict]:
+    """Run this file with ``--MODE DATA`` in a session of its own: (wall time, peak RSS of the session, its JSON)."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--peer", data], stdout=subprocess.PIPE, cwd=ROOT, start_new_session=True
+        [sys.executable, __file__, f"--{mode}", data], stdout=subprocess.PIPE, cwd=ROOT, start_new_session=True
     )
-    sampler = PeakSampler(lambda: [proc.pid])
+    sampler = PeakSampler(lambda: session_pids(proc.pid))
     out, _ = proc.communicate()
     elapsed = time.perf_counter() - started
     peak = sampler.stop()
@@ -182,9 +171,10 @@ def report(data: str, rows: dict[str, list[tuple[float, int]]], result: dict, lo
         f"`{data}` ({len(ds.y_train):,} training → {len(ds.y_test):,} test images): KNN `{json.dumps(KNN)}` trained "
         f"on the training set and on it plus its four one-pixel shifts ({result['n_train_augmented']:,} images), both "
         "scored on the test set. The project's "
-        "`augment` job (uint8 images, `engine.neighbors` in blocks under a 256 MB budget, progress per block) "
+        "`augment` job (uint8 images, `engine.neighbors` in blocks under a 256 MB budget, progress per block; run as "
+        "its job process runs it, at niceness 0 like the peer) "
         "beside the study's code in plain scikit-learn (`scipy.ndimage.shift(order=0)` per image, float32 pixels), "
-        "both at niceness 19 in an autogroup of their own, as every job runs. Both "
+        "each in a session of its own. Both "
         f"give the same accuracies (asserted): plain {result['accuracy_plain']:.4f}, augmented "
         f"{result['accuracy_augmented']:.4f} (gain {result['gain']:+.4f}, fixed {result['fixed']}, broken "
         f"{result['broken']}, McNemar exact p = {result['p_value']:.3g}). {len(ours)} runs each, interleaved.",
@@ -192,7 +182,7 @@ def report(data: str, rows: dict[str, list[tuple[float, int]]], result: dict, lo
         "| | min (s) | median (s) | runs (s) | peak RSS (MB, max over runs) |",
         "| --- | ---: | ---: | --- | ---: |",
     ]
-    for name, label in (("project", "`mnist-explorer augment` (job process)"), ("peer", "plain scikit-learn")):
+    for name, label in (("project", "`augment` job"), ("peer", "plain scikit-learn")):
         t = [r[0] for r in rows[name]]
         peak = max(r[1] for r in rows[name]) / 2**20
         runs = ", ".join(f"{x:.1f}" for x in t)
@@ -216,17 +206,18 @@ def main() -> None:
     parser.add_argument("--data", default=FASHION)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--write", action="store_true", help="write the table into BENCHMARKS.md")
-    parser.add_argument("--peer", metavar="DATA", help=argparse.SUPPRESS)  # the peer's own process
+    parser.add_argument("--peer", metavar="DATA", help=argparse.SUPPRESS)  # the contenders' own processes
+    parser.add_argument("--project", metavar="DATA", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.peer:
-        print(json.dumps(peer(args.peer)))
+    if args.peer or args.project:
+        print(json.dumps(peer(args.peer) if args.peer else project(args.project)))
         return
     rows: dict[str, list[tuple[float, int]]] = {"project": [], "peer": []}
     loads = []
     result: dict = {}
     for rep in range(args.repeat):
-        for name, fn in (("project", run_project), ("peer", run_peer)):
-            elapsed, peak, out = fn(args.data)
+        for name in ("project", "peer"):
+            elapsed, peak, out = measure(name, args.data)
             rows[name].append((elapsed, peak))
             loads.append(os.getloadavg()[0])
             if name == "project":

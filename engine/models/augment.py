@@ -17,14 +17,13 @@ indices), ``p_value``, ``n_train_augmented``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from engine.data import DataSpec
 from engine.jobs.context import JobContext
-from engine.store import Run, RunStore
+from engine.store import RunStore
 
 JOB_KIND = "augment"
 DEFAULT_KNN: dict = {"weights": "distance", "n_neighbors": 4}  # the study's grid-search result on MNIST
@@ -61,14 +60,6 @@ def job_params(store: RunStore, spec: DataSpec) -> dict:
     """The params of an augment run on ``spec`` started now."""
     knn, search_run = knn_config(store, spec)
     return {"knn": knn, "search_run": search_run}
-
-
-def latest_done(runs: Iterable[Run], params: dict, spec: DataSpec) -> Run | None:
-    """The newest done augment run with these params on ``spec``, or None."""
-    data = spec.to_dict()
-    return next(
-        (r for r in runs if r.kind == JOB_KIND and r.status == "done" and r.params == params and r.data == data), None
-    )
 
 
 def mcnemar_exact(fixed: int, broken: int) -> float:
