@@ -29,6 +29,8 @@ ANSI = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][A
 START_TIMEOUT_S = 60.0
 SEE_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
+TRAINING = next(i for i, tab in enumerate(TABS) if tab.id == "training")  # its function key: F1 is the first tab
+NEW_RUN = next(b.description for b in TABS[TRAINING].widget_class.BINDINGS if b.action == "new_run")
 
 
 def free_port() -> int:
@@ -146,8 +148,8 @@ def test_user_can_use_the_app_in_a_browser(tmp_path: Path) -> None:
                 page.goto(local, timeout=START_TIMEOUT_S * 1000)
                 screen.wait_for(page, *(tab.title for tab in TABS), "8x8 digits")  # --data reached the app
                 page.locator("#terminal").click()
-                page.keyboard.press("F2")
-                screen.wait_for(page, "Cancel run", "Delete run")  # the Training tab's keys, in the footer
+                page.keyboard.press(f"F{TRAINING + 1}")
+                screen.wait_for(page, NEW_RUN)  # the Training tab's key in the footer
                 page.wait_for_timeout(300)  # the frame painted, not only sent
                 shot = page.screenshot()
                 (tmp_path / "serve.png").write_bytes(shot)
