@@ -26,6 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import tui  # noqa: F401  (before Textual: the tui package sets its frame rate, as in the app)
+
+# isort: split
 from textual import constants, events
 
 from engine.data import DataSpec

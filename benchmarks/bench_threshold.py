@@ -27,6 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import tui  # noqa: F401  (before Textual: the tui package sets its frame rate, as in the app)
+
+# isort: split
 import numpy as np
 from textual import events
 from textual.widgets import TabbedContent
