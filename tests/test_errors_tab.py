@@ -13,10 +13,11 @@ from conftest import FASHION_DIR, needs_fashion
 from helpers import copy_store, until
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 from engine.data import DataSpec, load_dataset
-from engine.jobs import launch, run_inline, wait_for
+from engine.jobs import run_inline
 from engine.models.multiclass import load_analysis
 from engine.store import RunStore
 from tui.app import MnistExplorerApp
@@ -35,9 +36,8 @@ def runs_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Done runs on digits of every model but raw sgd: ids 1–3 in the order of STORED."""
     path = tmp_path_factory.mktemp("errors-tab") / "runs.sqlite"
     store = RunStore(path)
-    ids = [launch(store, "multiclass", {"model": model}, DIGITS).id for model in STORED]
-    for run_id in ids:
-        assert wait_for(store, run_id, timeout=120).status == "done"
+    for model in STORED:  # in this process: a job at nice 19 can wait minutes on a busy machine
+        assert run_inline(store, "multiclass", {"model": model}, DIGITS).status == "done"
     store.close()
     return path
 
@@ -58,11 +58,11 @@ def tab(app: MnistExplorerApp) -> ErrorsTab:
 
 
 async def show_errors(pilot: Pilot) -> None:
-    """Show the Errors tab (F4) once the data is loaded and the app has settled on its first tab."""
+    """Show the Errors tab once the data is loaded and the app has settled on its first tab."""
     app = pilot.app
     await until(pilot, lambda: app.dataset is not None, what="the data")
     await until(pilot, lambda: app.focused is not None, what="the first tab's focus")
-    await pilot.press("f4")
+    app.action_show_tab("errors")  # what its f-key does, whatever its place in the tab bar
     await until(pilot, lambda: isinstance(app.focused, ConfusionHeatmap), what="the Errors tab")
 
 
@@ -193,6 +193,83 @@ async def test_user_picks_a_model_and_starts_its_missing_run(store_path: Path) -
         assert run.params == {"model": "svc"} and run.status == "done"
         analysis = load_analysis(app.store, run.id)
         assert np.array_equal(t.analysis.confusion, analysis.confusion)
+
+
+def footer_keys(app: MnistExplorerApp) -> set[str]:
+    return {key.key for key in app.query_one(Footer).query(FooterKey)}
+
+
+async def test_before_any_run_only_the_keys_that_work_are_offered_and_the_status_says_why(store_path: Path) -> None:
+    app = errors_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_errors(pilot)
+        await until(pilot, lambda: tab(app)._summarised, what="the store's runs")
+        await pilot.pause()
+        offered = footer_keys(app)
+        assert "s" in offered and not offered & {"x", "p", "enter", "m", "c"}
+        assert "no run yet · s runs sgd" in status_text(app)
+        await pilot.press("x", "p", "enter", "m")
+        assert app.screen is app.screen_stack[0] and app.query_one(ConfusionHeatmap).mode == "counts"
+
+
+async def test_two_quick_moves_in_the_model_list_settle_on_the_second(store_path: Path) -> None:
+    app = errors_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_errors(pilot)
+        t = tab(app)
+        await until(pilot, lambda: t._summarised, what="the store's runs")
+        picker = app.query_one(ModelPicker)
+        picker.focus()
+        picker.highlighted, picker.highlighted = 1, 2  # two ↓ read at once: both highlight events queue
+        await pilot.pause(0.3)
+        seen = set()
+        for _ in range(20):  # the stale first event used to start a ping-pong between the two models
+            await pilot.pause(0.02)
+            seen.add((t.model, picker.highlighted))
+        assert seen == {("svc", 2)}
+
+
+async def test_user_cancels_a_running_model_from_the_tab(store_path: Path) -> None:
+    app = errors_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_errors(pilot)
+        t = tab(app)
+        await until(pilot, lambda: t._summarised, what="the store's runs")
+        await pilot.press("s")
+        await until(pilot, lambda: t.statuses["sgd"].active is not None, what="the sgd run")
+        await pilot.pause()
+        assert "c" in footer_keys(app) and "s" not in footer_keys(app) and "c cancels" in status_text(app)
+        run_id = t.statuses["sgd"].active.id
+        await pilot.press("c")
+        await until(pilot, lambda: app.store.get_run(run_id).status == "cancelled", what="the run cancelled")
+        await until(pilot, lambda: t.statuses["sgd"].active is None, what="the tab to see it end")
+        await until(pilot, lambda: "s" in footer_keys(app) and "c" not in footer_keys(app), what="s offered again")
+
+
+async def test_a_correct_digit_shows_its_lead_over_the_runner_up_and_a_mistake_its_margin(store_copy: Path) -> None:
+    app = errors_app(store_copy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_errors(pilot, "sgd-scaled")
+        await pilot.press("enter")  # the cell 0 → 0: correct digits
+        await until(pilot, lambda: isinstance(app.screen, DigitGallery), what="the cell's digits")
+        await pilot.pause()
+        gallery, analysis = app.screen, tab(app).analysis
+        grid = gallery.query_one(DigitGridView)
+        first = int(grid.indices[0])
+        (_, top), (runner_up, second) = analysis.top_classes(first)[:2]
+        assert analysis.margin[first] == pytest.approx(top - second)  # the label's lead over the best other class
+        assert (
+            grid.caption(first).startswith("lead +") and "largest lead over the runner-up first" in gallery.title_text
+        )
+        info = plain(gallery.query_one("#errors-gallery-info", Static).content)
+        assert "lead" in info and f"over {analysis.class_names[runner_up]}" in info and "margin" not in info
+        await pilot.press("escape", "down", "right", "right", "enter")  # the cell 1 → 2: mistakes
+        await until(pilot, lambda: isinstance(app.screen, DigitGallery), what="the mistakes")
+        await pilot.pause()
+        grid = app.screen.query_one(DigitGridView)
+        if grid.count:
+            assert not grid.caption(int(grid.indices[0])).startswith("lead")
+            assert "margin" in plain(app.screen.query_one("#errors-gallery-info", Static).content)
 
 
 def write_idx(path: Path, array: np.ndarray) -> None:

@@ -73,6 +73,11 @@ class ConfusionHeatmap(Widget, can_focus=True):
             self.cursor = (min(self.cursor[0], last), min(self.cursor[1], last))
             self.post_message(self.CellMoved(self, *self.cursor))
         self.refresh(layout=True)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Before a run is shown there is no cell to open or pair: the footer leaves those keys out."""
+        return self.analysis is not None or action not in ("open", "pair")
 
     def action_move(self, di: int, dj: int) -> None:
         if self.analysis is None:

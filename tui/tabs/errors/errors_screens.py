@@ -39,8 +39,17 @@ def compact(value: float) -> str:
     return f"{value:+.2f}" if size < 100 else f"{value:+.0f}"
 
 
+def margin_caption(analysis: ErrorAnalysis, index: int) -> str:
+    """A digit's caption: a mistake's margin (prediction's score − label's), a correct one's lead (over the runner-up).
+
+    Two names for two quantities: a correct digit's prediction is its label, so "prediction − label" would be 0.
+    """
+    value = compact(float(analysis.margin[index]))
+    return f"lead {value}" if analysis.y_true[index] == analysis.y_pred[index] else value
+
+
 def digit_info(analysis: ErrorAnalysis, index: int, position: int, count: int) -> Table:
-    """One image's label, prediction, margin and top-3 class scores as a small two-column table."""
+    """One image's label, prediction, margin (or lead) and top-3 class scores as a small two-column table."""
     names = analysis.class_names
     true, predicted = int(analysis.y_true[index]), int(analysis.y_pred[index])
     table = Table.grid(padding=(0, 1))
@@ -51,8 +60,13 @@ def digit_info(analysis: ErrorAnalysis, index: int, position: int, count: int) -
     table.add_row("label", f"[bold]{names[true]}[/]")
     colour = "bright_green" if true == predicted else "bright_red"
     table.add_row("predicted", f"[bold {colour}]{names[predicted]}[/]")
-    table.add_row("margin", compact(float(analysis.margin[index])))
-    for rank, (c, score) in enumerate(analysis.top_classes(index), start=1):
+    top = analysis.top_classes(index)
+    if true == predicted:  # the lead of the label over the best other class
+        runner_up = f" over {names[top[1][0]]:.7}" if len(top) > 1 else ""
+        table.add_row("lead", f"{compact(float(analysis.margin[index]))}{runner_up}")
+    else:  # how much more the prediction scored than the label
+        table.add_row("margin", f"{compact(float(analysis.margin[index]))} over {names[true]:.7}")
+    for rank, (c, score) in enumerate(top, start=1):
         table.add_row("top 3" if rank == 1 else "", f"{compact(score):>7} {names[c]:.7}")
     return table
 
@@ -203,8 +217,8 @@ class PairView(DigitGridScreen):
     def on_mount(self) -> None:
         names = self.analysis.class_names
         self.query_one("#errors-pair-body").border_title = f"Pair view: {names[self.a]} and {names[self.b]}"
-        margin = self.analysis.margin
-        cells = self.analysis.pair(self.a, self.b)
+        analysis = self.analysis
+        cells = analysis.pair(self.a, self.b)
         for (t, p), indices in cells.items():
             grid = self.query_one(f"#errors-pair-{t}-{p}", DigitGridView)
             grid.border_title = f"{names[t]} as {names[p]} · {len(indices):,}"
@@ -212,25 +226,24 @@ class PairView(DigitGridScreen):
             grid.set_items(
                 self.images,
                 indices,
-                lambda i: compact(float(margin[i])),
+                lambda i: margin_caption(analysis, i),
                 lambda i, right=(t == p): RIGHT if right else WRONG,
             )
         self.query_one(f"#errors-pair-{self.a}-{self.b}", DigitGridView).focus()
 
 
 def cell_gallery(images: np.ndarray, analysis: ErrorAnalysis, true: int, predicted: int) -> DigitGallery:
-    """The digits of one heatmap cell, most confident first, captioned by their margin."""
+    """The digits of one heatmap cell, most confident first, captioned by their margin (correct ones: their lead)."""
     names = analysis.class_names
     indices = analysis.cell(true, predicted)
-    margin = analysis.margin
-    what = "correct" if true == predicted else "mistakes"
-    title = f"{names[true]} predicted as {names[predicted]} · {len(indices):,} {what}, largest margin first"
+    what = "correct, largest lead over the runner-up" if true == predicted else "mistakes, largest margin"
+    title = f"{names[true]} predicted as {names[predicted]} · {len(indices):,} {what} first"
     return DigitGallery(
         title,
         images,
         analysis,
         indices,
-        lambda i: compact(float(margin[i])),
+        lambda i: margin_caption(analysis, i),
         f"No {names[true]} was predicted as {names[predicted]}.",
     )
 

@@ -3,7 +3,7 @@
 ``m`` cycles counts / row % / errors only / column %; the arrows move over cells; ``enter`` opens a cell's
 digits (most confident mistake first) and ``enter`` again one digit with its top-3 scores; ``p`` shows the 2×2
 pair view of a cell's two classes; ``x`` lists the most confident mistakes over all cells; ``s`` runs the
-selected model as a background job. The runs are read from the store; nothing is trained in this process.
+selected model as a background job, ``c`` cancels it. Keys that need a run are offered only once one is shown. The runs are read from the store; nothing is trained in this process.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ class ErrorsTab(TabBase, Vertical):
     BINDINGS = [
         Binding("m", "cycle_mode", "Mode", id="errors-mode"),
         Binding("s", "start", "Run model", id="errors-start"),
+        Binding("c", "cancel_model", "Cancel run", id="errors-cancel"),
         Binding("x", "mistakes", "Mistakes", id="errors-mistakes"),
     ]
 
@@ -180,10 +181,16 @@ class ErrorsTab(TabBase, Vertical):
         panel.update(TopConfusions(analysis, limit=40, compact=True))
 
     def _update_status(self) -> None:
+        self.refresh_bindings()  # what the footer offers follows the run shown and the selected model's job
         status_line = self.query_one("#errors-status", Static)
         analysis, status = self.analysis, self.statuses[self.model]
         if analysis is None:
-            status_line.update(f"[b]{self.model}[/] · ↑↓ in Models (tab) picks a model · s runs it")
+            if status.active is not None:
+                run = status.active
+                doing = f"run {run.id} ⟳ {run.fits_done}/{run.fits_total}" if run.fits_total else f"run {run.id} ⟳"
+                status_line.update(f"[b]{self.model}[/] · [cyan]{doing}[/] · c cancels it")
+            else:
+                status_line.update(f"[b]{self.model}[/] · no run yet · s runs {self.model} · tab, ↑↓ picks a model")
             return
         i, j = self.query_one(ConfusionHeatmap).cursor
         names = analysis.class_names
@@ -195,7 +202,9 @@ class ErrorsTab(TabBase, Vertical):
             f"true {names[i]} → pred {names[j]}: [b]{count:,}[/]{share}",
         ]
         if status.active is not None:
-            parts.append(f"[cyan]run {status.active.id} ⟳ {status.active.fits_done}/{status.active.fits_total}[/]")
+            parts.append(
+                f"[cyan]run {status.active.id} ⟳ {status.active.fits_done}/{status.active.fits_total}[/] c cancels"
+            )
         status_line.update(" · ".join(parts))
 
     # -- events --------------------------------------------------------------------------------------------------
@@ -205,7 +214,9 @@ class ErrorsTab(TabBase, Vertical):
 
     @on(OptionList.OptionHighlighted, "#errors-models")
     def _model_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id is not None:
+        # a highlight that is no longer the picker's (two ↓ in one read) is stale: following it would move the
+        # picker back, whose own event would move it forward again, for ever
+        if event.option.id is not None and event.option_index == event.option_list.highlighted:
             self.model = event.option.id
 
     @on(OptionList.OptionSelected, "#errors-models")
@@ -226,6 +237,17 @@ class ErrorsTab(TabBase, Vertical):
         self._show_model()
 
     # -- keys ----------------------------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what works: mode and mistakes need a run shown; s a model not running; c one that is."""
+        if action in ("cycle_mode", "mistakes"):
+            return self.analysis is not None
+        running = self.statuses[self.model].active is not None
+        if action == "start":
+            return not running
+        if action == "cancel_model":
+            return running
+        return True
+
     def action_cycle_mode(self) -> None:
         self.query_one(ConfusionHeatmap).cycle_mode()
 
@@ -236,6 +258,12 @@ class ErrorsTab(TabBase, Vertical):
             return
         self.start_jobs([(JOB_KIND, {"model": self.model})])
 
+    def action_cancel_model(self) -> None:
+        """Stop the selected model's running job (its process ends within a second)."""
+        active = self.statuses[self.model].active
+        if active is not None:
+            self.cancel_job(active.id)
+
     def jobs_started(self, runs: list[Run]) -> None:
         (run,) = runs
         self.notify(f"Started run {run.id}: {MODELS[run.params['model']]} on {self.ctx.data_spec.spec}.")
@@ -244,6 +272,7 @@ class ErrorsTab(TabBase, Vertical):
             self.statuses[self.model] = ModelStatus(self.model, status.done, status.accuracy, run)
             if status.done is None:
                 self._show_empty()
+            self._update_status()
 
     def _images(self) -> np.ndarray | None:
         """The training images the shown run describes, or None (with a notification) if they are not here."""
