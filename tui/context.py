@@ -25,6 +25,7 @@ class TabContext:
         self.data_error: str | None = None  # why the data could not be loaded, if it could not
         self.runs: tuple[Run, ...] = ()  # every run, newest first, as the app's watcher last saw them
         self._poke = poke
+        self._to_open: dict[str, int] = {}  # tab id -> the run it should show when it is shown next
 
     def require_store(self) -> RunStore:
         """The run store, or a one-line StoreError (shown as a notification) when it could not be opened."""
@@ -63,3 +64,11 @@ class TabContext:
 
     def poke(self) -> None:
         self._poke()
+
+    def open_run(self, tab_id: str, run_id: int) -> None:
+        """Ask tab ``tab_id`` to show run ``run_id`` (as the Training tab's ``enter`` does before showing it): the
+        tab takes the request when it is shown (:meth:`~tui.tab_base.TabBase.run_opened`), mounted yet or not."""
+        self._to_open[tab_id] = run_id
+
+    def take_run_to_open(self, tab_id: str) -> int | None:
+        return self._to_open.pop(tab_id, None)
