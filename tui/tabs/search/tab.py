@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -362,7 +361,7 @@ class SearchTab(TabBase, Vertical):
         if row is None or self.run is None:
             detail.update("")
             return
-        detail.update(Group(Text(rank_name(row, self.board), style="bold"), folds_view(row, self.board)))
+        detail.update(folds_view(row, self.board))  # its params, rank, mean and each fold
 
     @on(DataTable.RowHighlighted, "#search-board")
     def _row_highlighted(self) -> None:
