@@ -6,6 +6,8 @@ import gc
 import html
 import json
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -88,3 +90,25 @@ async def test_start_up_objects_leave_the_garbage_collectors_scans_until_the_app
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: gc.get_freeze_count() > 0, what="start-up objects frozen")
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["--data", "nosuch"], "unknown data source 'nosuch'"),
+        (["--data", "idx:/no/such/folder"], "no such folder"),
+        (["--data", "digits"], "the app needs a terminal"),
+    ],
+)
+def test_the_app_refuses_at_once_what_it_cannot_open(argv: list[str], says: str) -> None:
+    """No terminal, or data that cannot load: one line and exit 2 before the app starts (it would wait forever)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "mnist_explorer", *argv],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and says in done.stderr

@@ -28,5 +28,6 @@ async def test_user_can_click_every_tab(store_path: Path) -> None:
 def test_no_mouse_leaves_the_mouse_to_the_terminal(argv: list[str], mouse: bool, monkeypatch) -> None:
     calls = []
     monkeypatch.setattr(MnistExplorerApp, "run", lambda self, **kwargs: calls.append(kwargs))
+    monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.headless_driver:HeadlessDriver")  # as if in a terminal
     assert cli.main(["--data", "digits", *argv]) == 0
     assert calls == [{"mouse": mouse}]

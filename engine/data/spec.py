@@ -72,6 +72,22 @@ def parse_test_size(text: str) -> float | int:
     return int(value)
 
 
+def check_spec(spec: DataSpec) -> None:
+    """Refuse at once (one-line DataError) a SPEC that cannot load: an unknown source, or a file or folder that is
+    not there. Cheap: nothing is read; the app checks this before it starts and loads the data behind its first frame."""
+    kind, _, arg = spec.spec.partition(":")
+    if kind in ("mnist5k", "digits") and not arg or kind == "openml" and arg:
+        return
+    if kind in ("idx", "npz") and arg:
+        path = Path(arg).expanduser()
+        if kind == "idx" and not path.is_dir():
+            raise DataError(f"{path}: no such folder (idx: needs a folder of MNIST-format IDX files)")
+        if kind == "npz" and not path.is_file():
+            raise DataError(f"{path}: no such file")
+        return
+    raise DataError(f"unknown data source {spec.spec!r}; use {SOURCES_HELP}")
+
+
 def load_dataset(spec: DataSpec | str = DEFAULT_SPEC) -> Dataset:
     """Load the data a SPEC names; raises :class:`DataError` with one line on any bad input."""
     if isinstance(spec, str):
