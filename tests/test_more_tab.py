@@ -135,6 +135,16 @@ async def test_augment_view_shows_fixed_and_broken_digits_each_openable(store_co
         assert "augmented" in text(pilot, "#detail-info", pilot.app.screen)
 
 
+async def test_views_picked_faster_than_the_screen_refreshes_focus_the_last_one(store_copy: Path) -> None:
+    async with more_app(store_copy).run_test(size=(80, 24)) as pilot:
+        tab = await open_more(pilot, "1")
+        tab.action_view("augment")  # two keys before one refresh (a loaded machine): the first focus is stale
+        tab.action_view("denoise")
+        await pilot.pause()
+        await pilot.pause()
+        assert pilot.app.query_one(DenoiseDigits).has_focus
+
+
 async def test_with_no_runs_each_view_offers_its_job_and_s_runs_it(tmp_path: Path) -> None:
     async with more_app(tmp_path / "runs.sqlite", DataSpec("digits")).run_test(size=(80, 24)) as pilot:
         tab = await open_more(pilot, "3", loaded=())

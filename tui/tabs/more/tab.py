@@ -243,8 +243,13 @@ class MoreTab(TabBase, Vertical):
             denoise.JOB_KIND: DenoiseDigits,
             augment.JOB_KIND: DigitGridView,
         }
-        target = targets[self.view]
-        self.call_after_refresh(lambda: self.query_one(f"#more-{self.view}").query_one(target).focus())
+        kind = self.view
+
+        def focus() -> None:
+            if self.view == kind:  # else another key picked a view before this refresh: its own call focuses it
+                self.query_one(f"#more-{kind}").query_one(targets[kind]).focus()
+
+        self.call_after_refresh(focus)
 
     def action_start(self) -> None:
         status = self.statuses[self.view]
