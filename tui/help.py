@@ -29,7 +29,7 @@ def declared_here(node: DOMNode, binding: Binding) -> bool:
 class HelpScreen(ModalScreen[None]):
     """Lists (key, action) for the bindings active where ``?`` was pressed; it opens scrollable (focused)."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
     AUTO_FOCUS = "#help-body"  # ↓, pgdn and end scroll at once, without a tab first
 
     def __init__(self, rows: list[tuple[str, str, str]]) -> None:
@@ -44,5 +44,5 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table)
             yield Static("[dim]esc or ? closes · ctrl+p opens the command palette[/]")
 
-    def action_dismiss(self) -> None:
+    def action_close(self) -> None:
         self.dismiss(None)

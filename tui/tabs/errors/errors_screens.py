@@ -39,6 +39,11 @@ def compact(value: float) -> str:
     return f"{value:+.2f}" if size < 100 else f"{value:+.0f}"
 
 
+def fixed_style(style: Style) -> Callable[[int], Style]:
+    """The same caption style for every digit of a grid (a pair view quadrant is all right or all wrong)."""
+    return lambda _index: style
+
+
 def margin_caption(analysis: ErrorAnalysis, index: int) -> str:
     """A digit's caption: a mistake's margin (prediction's score − label's), a correct one's lead (over the runner-up).
 
@@ -227,7 +232,7 @@ class PairView(DigitGridScreen):
                 self.images,
                 indices,
                 lambda i: margin_caption(analysis, i),
-                lambda i, right=(t == p): RIGHT if right else WRONG,
+                fixed_style(RIGHT if t == p else WRONG),
             )
         self.query_one(f"#errors-pair-{self.a}-{self.b}", DigitGridView).focus()
 

@@ -289,21 +289,21 @@ class ErrorsTab(TabBase, Vertical):
 
     @on(ConfusionHeatmap.CellOpened)
     def _open_cell(self, message: ConfusionHeatmap.CellOpened) -> None:
-        images = self._images()
-        if images is not None:
-            self.app.push_screen(cell_gallery(images, self.analysis, message.true, message.predicted))
+        images, analysis = self._images(), self.analysis
+        if images is not None and analysis is not None:
+            self.app.push_screen(cell_gallery(images, analysis, message.true, message.predicted))
 
     @on(ConfusionHeatmap.PairRequested)
     def _open_pair(self, message: ConfusionHeatmap.PairRequested) -> None:
-        images = self._images()
-        if images is None:
+        images, analysis = self._images(), self.analysis
+        if images is None or analysis is None:
             return
         if message.a == message.b:
             self.notify("Put the cursor on an off-diagonal cell to compare its two classes.", severity="warning")
             return
-        self.app.push_screen(PairView(images, self.analysis, message.a, message.b))
+        self.app.push_screen(PairView(images, analysis, message.a, message.b))
 
     def action_mistakes(self) -> None:
-        images = self._images()
-        if images is not None:
-            self.app.push_screen(mistakes_gallery(images, self.analysis))
+        images, analysis = self._images(), self.analysis
+        if images is not None and analysis is not None:
+            self.app.push_screen(mistakes_gallery(images, analysis))

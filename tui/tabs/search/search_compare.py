@@ -34,7 +34,7 @@ def _delta(row: CompareRow) -> Text:
 class SearchCompareScreen(ModalScreen[None]):
     """``a`` and ``b`` are the two searches' labels and leaderboards; Δ is B's mean minus A's."""
 
-    BINDINGS = [Binding("escape,q", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q", "close", "Close")]
 
     def __init__(self, a: tuple[str, Leaderboard], b: tuple[str, Leaderboard]) -> None:
         super().__init__()
@@ -65,5 +65,5 @@ class SearchCompareScreen(ModalScreen[None]):
             table.add_row(*cells, Text(describe(row.params)), _delta(row), *_side(row.a), *_side(row.b))
         table.focus()
 
-    def action_dismiss(self) -> None:
+    def action_close(self) -> None:
         self.dismiss(None)

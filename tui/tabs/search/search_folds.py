@@ -35,7 +35,7 @@ def folds_view(row: ConfigRow, board: Leaderboard) -> Group:
 class SearchFoldsScreen(ModalScreen[None]):
     """The folds of one config of a search."""
 
-    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
     AUTO_FOCUS = "#search-folds-body"  # scrolls with the arrows at once (the app's AUTO_FOCUS looks for a tab)
 
     def __init__(self, title: str, row: ConfigRow, board: Leaderboard) -> None:
@@ -50,5 +50,5 @@ class SearchFoldsScreen(ModalScreen[None]):
             body.border_subtitle = "esc closes"
             yield Static(folds_view(self._row, self._board))
 
-    def action_dismiss(self) -> None:
+    def action_close(self) -> None:
         self.dismiss(None)

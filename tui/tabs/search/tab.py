@@ -301,8 +301,8 @@ class SearchTab(TabBase, Vertical):
             return Text(f"interrupted: r resumes it (only its missing fits run; CLI: runs resume {run.id})", "magenta")
         final = SearchResults.from_results(self.results)
         if final is not None:
-            best = describe(final.best_params)
-            text = Text.assemble(("best ", "dim"), (f"{final.best_score:.4f}", "bold green"), f"  {best}")
+            params = describe(final.best_params)
+            text = Text.assemble(("best ", "dim"), (f"{final.best_score:.4f}", "bold green"), f"  {params}")
             text.append_text(Text.assemble(("  · test accuracy ", "dim"), (f"{final.test_accuracy:.4f}", "bold")))
             return text
         best = self.board.best
