@@ -469,7 +469,10 @@ async def test_a_running_searchs_cpu_memory_and_processes_show_at_most_once_a_se
         await until(pilot, lambda: t.resources is not None)
         line = text_of(app, "#search-resources")
         assert "CPU 187%" in line and "RSS 412 MB" in line and "3 processes" in line
-        assert set(calls) == {writer.run_id} and 1 <= len(calls) <= (time.monotonic() - started) / search_tab.RESOURCES_EVERY_S + 2
+        assert (
+            set(calls) == {writer.run_id}
+            and 1 <= len(calls) <= (time.monotonic() - started) / search_tab.RESOURCES_EVERY_S + 2
+        )
         writer.finish()
         await until(pilot, lambda: t.run.status == "done")
         await pilot.pause()
