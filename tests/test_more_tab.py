@@ -151,7 +151,7 @@ async def test_with_no_runs_each_view_offers_its_job_and_s_runs_it(tmp_path: Pat
         await until(pilot, lambda: tab.augment_params is not None, what="the store read")
         assert "No augment run on digits yet. Press s" in text(pilot, "#augment-report")
         await pilot.press("s")
-        await until(pilot, lambda: "augment" in tab.results, timeout=120, what="the augment job's results")
+        await until(pilot, lambda: "augment" in tab.results, timeout=300, what="the augment job's results")
         assert tab.results["augment"].n_train_augmented == 5 * len(pilot.app.dataset.y_train)
         await pilot.press("1")
         await pilot.pause()
