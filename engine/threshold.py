@@ -93,17 +93,37 @@ class ThresholdView:
     above: list[Neighbour]  # lowest scores at or above the threshold, nearest first
     below: list[Neighbour]  # highest scores below it, nearest first
 
+    @property
+    def step_number(self) -> int:
+        """The step as the CLI, ``--json`` and the tab say it: 1-based (step 1 is the lowest threshold)."""
+        return self.step + 1
+
     def to_dict(self) -> dict:
         return {
             "run_id": self.run_id,
             "digit": self.digit,
             **self.current.to_dict(),
-            "step": self.step,
+            "step": self.step_number,
             "n_steps": self.n_steps,
             "table": [row.to_dict() for row in self.rows],
             "above": [n.to_dict() for n in self.above],
             "below": [n.to_dict() for n in self.below],
         }
+
+
+def parse_fraction(text: str, what: str = "a target") -> float:
+    """``0.9`` → 0.9, ``90%`` → 0.9 (the tab's prompts and ``--precision`` / ``--recall``); a one-line
+    :class:`UsageError` otherwise."""
+    text = text.strip()
+    percent = text.endswith("%")
+    try:
+        value = float(text.removesuffix("%").strip())
+    except ValueError:
+        raise UsageError(f"{what} must be a number such as 0.9 or 90%, got {text!r}") from None
+    value = value / 100 if percent else value
+    if not 0.0 <= value <= 1.0:  # NaN fails too
+        raise UsageError(f"{what} must be between 0 and 1 (or 0% and 100%), got {text}")
+    return value
 
 
 def format_threshold(value: float) -> str:

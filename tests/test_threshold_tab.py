@@ -20,6 +20,8 @@ from tui.app import MnistExplorerApp
 from tui.tabs import TABS
 from tui.tabs.threshold import ThresholdTab
 from tui.tabs.threshold.digits import ThresholdDigits
+from tui.tabs.threshold.target_prompt import TargetPrompt
+from tui.widgets.confirm import ConfirmDialog
 
 DIGITS = DataSpec("digits")
 ROOT = Path(__file__).parents[1]
@@ -106,7 +108,7 @@ async def test_user_can_type_a_target_precision_and_sees_the_clis_numbers(scored
             report["precision"],
             report["recall"],
         )
-        assert f"P {report['precision']:.4f}" in str(tab.query_one("#thr-status").render())
+        assert f"precision {report['precision']:.4f}" in str(tab.query_one("#thr-status").render())
         await type_target(pilot, "r", "95%")
         assert tab.last_view.current.recall >= 0.95
         assert tab.analysis.row(tab.last_view.step + 1).recall < 0.95
@@ -116,7 +118,7 @@ async def test_bad_target_input_is_a_notification_and_keeps_the_threshold(scored
     async with make_app(scored_store).run_test(size=(80, 24)) as pilot:
         tab = await open_threshold(pilot)
         step = tab.last_view.step
-        for key, text, reason in (("p", "lots", "not a number"), ("r", "1.7", "outside 0–1")):
+        for key, text, reason in (("p", "lots", "must be a number"), ("r", "1.7", "between 0 and 1")):
             await type_target(pilot, key, text)
             assert any(reason in n.message for n in pilot.app._notifications)
         assert tab.last_view.step == step
@@ -173,7 +175,7 @@ async def test_without_a_run_the_tab_offers_one_and_picks_it_up(tmp_path: Path) 
         await pilot.pause(0.2)
         assert "Press b to start one" in table_text(tab)
         await pilot.press("b")
-        tab = await open_threshold(pilot, timeout=90)
+        tab = await open_threshold(pilot, timeout=300)  # the job runs on a machine that may be busy
         run = RunStore(tmp_path / "runs.sqlite").get_run(tab.last_view.run_id)
         assert (run.kind, run.params, run.status) == ("binary", {"digit": 5}, "done")
 
@@ -205,10 +207,154 @@ def test_the_tab_never_imports_scikit_learn(scored_store: Path) -> None:
     assert out.stdout.strip() == ""
 
 
+def status_lines(tab: ThresholdTab) -> list[str]:
+    return str(tab.query_one("#thr-status").render()).splitlines()
+
+
+async def test_the_tab_opens_at_threshold_0_with_every_number_labelled_as_the_cli_says_it(
+    scored_store: Path, capsys
+) -> None:
+    cli_main(["threshold", "--data", "digits", "--store", str(scored_store), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["threshold"] == 0.0
+    async with make_app(scored_store).run_test(size=(80, 24)) as pilot:
+        tab = await open_threshold(pilot)
+        lines = status_lines(tab)
+        assert lines == [
+            f"run 1 · digit 5 · step {report['step']:,} of {report['n_steps']:,}",
+            f"threshold 0 · precision {report['precision']:.4f} · recall {report['recall']:.4f} · F1 {report['f1']:.4f}",
+        ]
+        assert all(len(line) <= 80 - 2 for line in lines)  # the status line's padding
+        row = tab.last_view.rows[tab.last_view.current_row]  # the step that predicts what threshold 0 does
+        assert (row.tp, row.fp) == (report["tp"], report["fp"]) and row.threshold >= 0 > tab.analysis.threshold(
+            tab.last_view.step - 1
+        )
+
+
+async def test_the_target_prompts_title_fits_at_80_columns(scored_store: Path) -> None:
+    async with make_app(scored_store).run_test(size=(80, 24)) as pilot:
+        await open_threshold(pilot)
+        for key in ("p", "r", "t"):
+            await pilot.press(key)
+            await pilot.pause()
+            prompt = pilot.app.screen
+            assert isinstance(prompt, TargetPrompt)
+            title = prompt.query_one("#target-title")
+            assert len(str(title.render())) <= title.region.width, str(title.render())
+            await pilot.press("escape")
+
+
+async def test_user_can_type_an_exact_threshold(scored_store: Path, capsys) -> None:
+    cli_main(["threshold", "--data", "digits", "--store", str(scored_store), "--threshold", "-500", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    async with make_app(scored_store).run_test(size=(80, 24)) as pilot:
+        tab = await open_threshold(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press(*"-500", "enter")
+        await pilot.pause()
+        c = tab.last_view.current
+        assert (c.threshold, c.precision, c.recall, tab.last_view.step + 1) == (
+            -500.0,
+            report["precision"],
+            report["recall"],
+            report["step"],
+        )
+        assert status_lines(tab)[1].startswith("threshold -500 · ")
+        await pilot.press("right")  # a step from there: the next distinct score
+        assert tab.last_view.current.threshold == tab.analysis.threshold(report["step"])
+        await type_target(pilot, "t", "lots")
+        assert any("must be a finite number" in n.message for n in pilot.app._notifications)
+
+
+def test_the_cli_takes_a_percentage_like_the_tab_and_counts_steps_from_1(scored_store: Path, capsys) -> None:
+    common = ["threshold", "--data", "digits", "--store", str(scored_store)]
+    cli_main([*common, "--precision", "90%", "--json"])
+    percent = json.loads(capsys.readouterr().out)
+    cli_main([*common, "--precision", "0.9", "--json"])
+    assert json.loads(capsys.readouterr().out) == percent
+    cli_main([*common, "--precision", "90%"])
+    assert f"step {percent['step']:,} of {percent['n_steps']:,}" in capsys.readouterr().out
+    cli_main([*common, "--threshold=-1e9", "--json"])
+    assert json.loads(capsys.readouterr().out)["step"] == 1  # the lowest threshold is step 1
+    assert cli_main([*common, "--recall", "150%"]) == 2
+    assert "between 0 and 1" in capsys.readouterr().err
+
+
+async def test_b_with_a_run_already_there_asks_before_starting_another(scored_store: Path, tmp_path: Path) -> None:
+    store_path = tmp_path / "runs.sqlite"
+    shutil.copy(scored_store, store_path)
+    async with make_app(store_path).run_test(size=(80, 24)) as pilot:
+        await open_threshold(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        assert [r.id for r in RunStore(store_path).list_runs()] == [1]
+
+
+async def test_a_newer_run_never_moves_the_threshold_the_user_chose(scored_store: Path, tmp_path: Path) -> None:
+    store_path = tmp_path / "runs.sqlite"
+    shutil.copy(scored_store, store_path)
+    async with make_app(store_path).run_test(size=(80, 24)) as pilot:
+        tab = await open_threshold(pilot)
+        await pilot.press("shift+right", "right")
+        chosen = tab.last_view.current.threshold
+        store = RunStore(store_path)
+        newer = store.create_run("binary", {"digit": 5}, DIGITS.to_dict())
+        for name in ("y_true", "proba_rf"):
+            store.put_result(newer.id, name, store.get_result(1, name))
+        store.put_result(newer.id, "scores_sgd", 2 * store.get_result(1, "scores_sgd"))
+        store.finish(newer.id, "done")
+        while not any(f"run {newer.id} finished" in n.message for n in pilot.app._notifications):
+            await pilot.pause(0.05)
+        assert tab.last_view.run_id == 1 and tab.last_view.current.threshold == chosen
+        assert "(older)" in status_lines(tab)[0]
+        await pilot.press("right_square_bracket")  # the person asks for the newer run: the threshold stays
+        while tab.last_view.run_id != newer.id:
+            await pilot.pause(0.05)
+        assert tab.last_view.current.threshold == chosen
+        assert any("threshold kept at" in n.message for n in pilot.app._notifications)
+
+
+async def test_enter_on_a_detector_run_in_the_training_tab_shows_it_here(scored_store: Path, tmp_path: Path) -> None:
+    store_path = tmp_path / "runs.sqlite"
+    shutil.copy(scored_store, store_path)
+    store = RunStore(store_path)
+    newer = store.create_run("binary", {"digit": 5}, DIGITS.to_dict())
+    for name in ("y_true", "scores_sgd", "proba_rf"):
+        store.put_result(newer.id, name, store.get_result(1, name))
+    store.finish(newer.id, "done")
+    app = make_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        while app.dataset is None or len(app.runs) != 2:
+            await pilot.pause(0.05)
+        app.action_show_tab("training")
+        await pilot.pause(0.3)
+        await pilot.press("down", "enter")  # run 1, the older one
+        while not app.query(ThresholdTab) or app.query_one(ThresholdTab).last_view is None:
+            await pilot.pause(0.05)
+        tab = app.query_one(ThresholdTab)
+        while tab.last_view.run_id != 1:
+            await pilot.pause(0.05)
+        assert pilot.app.query_one(TabbedContent).active == "threshold" and tab.pinned_run == 1
+
+
+async def test_a_large_terminal_uses_its_width(scored_store: Path) -> None:
+    async with make_app(scored_store).run_test(size=(200, 60)) as pilot:
+        tab = await open_threshold(pilot)
+        table, curve = tab.query_one("#thr-table"), tab.query_one("#curve-threshold")
+        digits = tab.query_one(ThresholdDigits)
+        assert curve.region.y == table.region.y and curve.region.x - table.region.right <= 2  # side by side
+        assert digits.region.x - curve.region.right <= 1 and curve.region.width >= 40
+        assert len(status_lines(tab)) == 1
+
+
 THRESHOLD_ONLY = [tab for tab in TABS if tab.id == "threshold"]
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
 def test_snapshot(snap_compare, scored_store: Path, monkeypatch: pytest.MonkeyPatch, size) -> None:
     """The tab alone in the app shell (other tabs left out so their changes do not move this snapshot)."""
     monkeypatch.setattr("tui.app.TABS", THRESHOLD_ONLY)

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from helpers import copy_store, until
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import ProgressBar, Static, TabbedContent
 
 from engine.data import DataSpec
-from engine.jobs import launch, wait_for
+from engine.jobs import run_inline
 from engine.store import RunStore
 from tui.app import MnistExplorerApp
+from tui.tabs import TABS
 from tui.tabs.training import TrainingTab
 from tui.tabs.training.learning_curve_plot import LearningCurvePlot
-from tui.tabs.training.run_dialogs import ConfirmDialog
 from tui.tabs.training.run_list import RunList, RunTimes
+from tui.tabs.training.tab import RunRead
+from tui.widgets.confirm import ConfirmDialog
+
+DIGITS = DataSpec("digits").to_dict()
+SEARCH_PARAMS = {"estimator": "rf", "grid": {"n_estimators": [300, 400, 500]}, "cv": 5, "backend": "local"}
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +35,9 @@ def finished_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding a finished binary run (id 1) and its learning curve (id 2), both on digits."""
     path = tmp_path_factory.mktemp("finished") / "runs.sqlite"
     store = RunStore(path)
-    binary = launch(store, "binary", {"digit": 5}, DataSpec("digits"))
-    curve = launch(store, "learning_curve", {"digit": 5, "epochs": 30}, DataSpec("digits"))
-    assert wait_for(store, binary.id, timeout=90).status == "done"
-    assert wait_for(store, curve.id, timeout=90).status == "done"
+    # in this process, at its priority: a launched job runs niced, and waits for long on a machine kept busy
+    assert run_inline(store, "binary", {"digit": 5}, DataSpec("digits")).status == "done"
+    assert run_inline(store, "learning_curve", {"digit": 5, "epochs": 30}, DataSpec("digits")).status == "done"
     store.close()
     return path
 
@@ -135,6 +141,200 @@ async def test_a_failed_run_shows_its_one_line_error_and_no_traceback(store_path
         assert "Traceback" not in shown
 
 
+def add_search(store: RunStore, done: bool = True) -> int:
+    """A search run as the search job writes it (grid and fit events, then its results), without fitting."""
+    run = store.create_run("search", SEARCH_PARAMS, DIGITS)
+    store.mark_running(run.id, 1)
+    configs = [{"n_estimators": n} for n in (300, 400, 500)]
+    store.add_event(run.id, "grid", {"configs": configs, "n_folds": 5, "method": "fits"})
+    scores = {0: 0.95, 1: 0.97, 2: 0.96}
+    for config in range(3):
+        for fold in range(5 if done or config else 2):
+            payload = {"config": config, "fold": fold, "score": scores[config] + fold / 1000, "fit_time": 1.5}
+            store.add_event(run.id, "fit", payload | {"score_time": 0.1, "params": configs[config]})
+    store.set_progress(run.id, 15 if done else 12, 15)
+    if done:
+        best = {"n_estimators": 400}
+        store.put_results(
+            run.id, {"best_params": best, "best_score": 0.972, "results": [], "test_accuracy": 0.975, "elapsed_s": 9.0}
+        )
+        store.finish(run.id, "done")
+    return run.id
+
+
+def detail_text(app: MnistExplorerApp) -> str:
+    return "\n".join(text_of(app, f"#training-{part}") for part in ("title", "times", "resources", "report"))
+
+
+def list_lines(app: MnistExplorerApp) -> list[str]:
+    """The run list's rows as the terminal shows them."""
+    run_list = app.query_one(RunList)
+    return ["".join(s.text for s in run_list.render_line(y)) for y in range(run_list.size.height)]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_searchs_params_are_cut_to_fit_and_status_and_elapsed_always_show(store_path: Path, size) -> None:
+    store = RunStore(store_path)
+    add_search(store)
+    app = training_app(store_path)
+    async with app.run_test(size=size) as pilot:
+        await open_training(pilot)
+        await until(pilot, lambda: any("rf ·" in line for line in list_lines(app)), what="the search row")
+        row = next(line for line in list_lines(app) if "rf ·" in line)
+        assert len(row) <= size[0] and row.rstrip().endswith(RunTimes.elapsed(app.runs[0]))
+        assert " done " in row and "{" not in row and "=" not in row
+        assert "rf · n_estimators 300,400,500" in row
+        assert size[0] > 100 or "…" in row  # cut at 80 columns, whole at 120
+
+
+async def test_a_cancelled_run_shows_a_still_bar_its_final_state_and_an_elapsed_time_that_stays(
+    store_path: Path, monkeypatch
+) -> None:
+    store = RunStore(store_path)
+    run = store.create_run("binary", {"digit": 5}, DIGITS)
+    store.mark_running(run.id, 1)
+    store.finish(run.id, "cancelled", at=store.get_run(run.id).started + 6.4)
+    app = training_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_training(pilot)
+        await until(pilot, lambda: "cancelled" in text_of(app, "#training-times"), what="the final state")
+        bar = app.query_one("#training-progress", ProgressBar)
+        assert bar.percentage is not None  # a still bar: an indeterminate one (None) animates
+        assert text_of(app, "#training-times") == "cancelled after 0:06"
+        tab(app)._tick()
+        later = time.time() + 120
+        monkeypatch.setattr(time, "time", lambda: later)
+        tab(app)._tick()
+        await pilot.pause()
+        assert text_of(app, "#training-times") == "cancelled after 0:06"
+        assert RunTimes.elapsed(app.runs[0]) in list_lines(app)[1]
+        # a read that started while the run was still going never brings it back to life
+        stale = dataclasses.replace(store.get_run(run.id), status="running", heartbeat=run.created)
+        tab(app).post_message(RunRead(stale, [], None, None, []))
+        await pilot.pause(0.2)
+        assert tab(app)._followed.run.status == "cancelled"
+
+
+async def test_selecting_another_run_shows_its_details_from_the_top(finished_store: Path, tmp_path: Path) -> None:
+    app = training_app(copy_store(finished_store, tmp_path / "runs.sqlite"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_training(pilot)
+        await pilot.press("down")  # the detector run: a report longer than the view
+        await settled(pilot)
+        detail = app.query_one("#training-detail")
+        detail.scroll_end(animate=False)
+        await pilot.pause()
+        assert detail.scroll_y > 0
+        await pilot.press("up")
+        await until(pilot, lambda: tab(app)._followed.run_id == 2, what="run 2")
+        await pilot.pause()
+        assert detail.scroll_y == 0
+
+
+async def test_a_run_started_elsewhere_never_arrives_unseen_above_the_list(store_path: Path) -> None:
+    store = RunStore(store_path)
+    for _ in range(12):
+        run = store.create_run("binary", {"digit": 5}, DIGITS)
+        store.finish(run.id, "done")
+    app = training_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_training(pilot)
+        await until(pilot, lambda: len(app.runs) == 12, what="the runs")
+        run_list = app.query_one(RunList)
+        await pilot.press("end")
+        await pilot.pause()
+        assert run_list.scroll_y > 0 and run_list.selected_id == 1
+        newer = store.create_run("search", SEARCH_PARAMS, DIGITS)  # from the CLI, say
+        await until(pilot, lambda: len(app.runs) == 13, what="the new run")
+        await pilot.pause(0.2)
+        assert run_list.selected_id == 1  # the selection stays
+        shown = run_list.scroll_y == 0
+        announced = any(f"search run {newer.id} started" in n.message for n in app._notifications)
+        assert shown or announced
+        await pilot.press("home")
+        assert run_list.selected_id == newer.id
+
+
+async def test_a_search_shows_its_best_config_fits_done_and_top_of_its_leaderboard(store_path: Path) -> None:
+    store = RunStore(store_path)
+    running = add_search(store, done=False)
+    finished = add_search(store)
+    app = training_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_training(pilot)
+        await until(pilot, lambda: "test 0.9750" in detail_text(app), what="the finished search")
+        text = detail_text(app)
+        assert f"run {finished} done" in text and "15 of 15 fits done" in text
+        assert "best n_estimators=400 · cv 0.9720 · test 0.9750" in text
+        lines = text_of(app, "#training-report").splitlines()
+        ranks = [line.split()[0] for line in lines if line[:1].isdigit() and "fits" not in line]
+        assert ranks == ["1", "2", "3"] and "n_estimators=400" in next(row for row in lines if row.startswith("1 "))
+        await pilot.press("down")
+        await until(pilot, lambda: f"run {running} running" in detail_text(app), what="the running search")
+        await until(pilot, lambda: "12 of 15 fits done" in detail_text(app), what="its leaderboard")
+        assert "best so far n_estimators=400" in detail_text(app) and "12/15 fits" in detail_text(app)
+
+
+async def test_enter_opens_the_tab_that_shows_the_runs_results(store_path: Path) -> None:
+    store = RunStore(store_path)
+    search = add_search(store)
+    errors = store.create_run("multiclass", {"model": "sgd"}, DIGITS)
+    store.finish(errors.id, "done")
+    app = training_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_training(pilot)
+        await until(pilot, lambda: len(app.runs) == 2, what="the runs")
+        tabs = app.query_one(TabbedContent)
+        await pilot.press("enter")  # the newest: the error analysis
+        await until(pilot, lambda: tabs.active == "errors", what="the Errors tab")
+        app.action_show_tab("training")
+        await until(pilot, lambda: isinstance(app.focused, RunList), what="the run list")
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: tabs.active == "search", what="the Search tab")
+        assert app.context.take_run_to_open("search") is None  # taken by the tab when it was shown
+        assert search
+
+
+async def test_l_shows_the_learning_curve_in_the_lower_half_at_80x24(finished_store: Path, tmp_path: Path) -> None:
+    app = training_app(copy_store(finished_store, tmp_path / "runs.sqlite"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_training(pilot)
+        await pilot.press("down")
+        await settled(pilot)
+        plot = app.query_one(LearningCurvePlot)
+        detail = app.query_one("#training-detail")
+        assert plot.region.y >= detail.region.bottom or not plot.region.height  # below the fold, out of sight
+        await pilot.press("l")
+        await pilot.pause()
+        assert not app.query_one("#training-summary").display or not app.query_one("#training-summary").region
+        assert plot.region.height >= 6 and plot.region.bottom <= detail.region.bottom
+        await pilot.press("l")
+        await pilot.pause()
+        assert app.query_one("#training-report").region.height > 0
+
+
+async def test_a_running_jobs_processes_show_live_and_a_finished_ones_peak(store_path: Path) -> None:
+    store = RunStore(store_path)
+    job = subprocess.Popen(["sleep", "60"], start_new_session=True)  # stands in for a job's process
+    try:
+        run = store.create_run("binary", {"digit": 5}, DIGITS)
+        store.mark_running(run.id, job.pid)
+        app = training_app(store_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_training(pilot)
+            await until(pilot, lambda: "running" in text_of(app, "#training-title"), what="the running run")
+            store.set_progress(run.id, 1, 7)  # the job reports: its processes are measured then
+            await until(pilot, lambda: "MB RSS" in text_of(app, "#training-resources"), what="live resources")
+            assert "% CPU · 1 process" in text_of(app, "#training-resources")
+            store.set_resources(run.id, 123.4, 5.6)
+            store.finish(run.id, "done")
+            await until(pilot, lambda: "peak" in text_of(app, "#training-resources"), what="the peak")
+            assert text_of(app, "#training-resources") == "peak 123 MB RSS · CPU 5.6 s"
+    finally:
+        job.kill()
+        job.wait()
+
+
 PILOT = """
 import asyncio, sys
 from pathlib import Path
@@ -192,9 +392,25 @@ def test_user_starts_a_run_and_watches_it_to_its_results_in_an_app_without_sciki
     assert out.stdout.strip() == ""  # neither scikit-learn nor scipy in the UI process
 
 
+TRAINING_ONLY = [t for t in TABS if t.id == "training"]
+
+
+def snapshot_store(finished_store: Path, tmp_path: Path) -> Path:
+    """The finished runs with fixed resource figures (the recorded ones differ from one test run to the next)."""
+    path = copy_store(finished_store, tmp_path / "runs.sqlite")
+    store = RunStore(path)
+    for run in store.list_runs():
+        store.set_resources(run.id, 250.0, 4.0)
+    return path
+
+
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-def test_snapshot_of_a_finished_detector_run(finished_store: Path, snap_compare, monkeypatch, size) -> None:
+def test_snapshot_of_a_finished_detector_run(
+    finished_store: Path, tmp_path: Path, snap_compare, monkeypatch, size
+) -> None:
+    """The tab alone in the app shell (other tabs left out so their changes do not move this snapshot)."""
     monkeypatch.setattr(RunTimes, "frozen", 6.0)  # elapsed times would differ from one test run to the next
+    monkeypatch.setattr("tui.app.TABS", TRAINING_ONLY)
 
     async def select_the_detector_run(pilot: Pilot) -> None:
         await open_training(pilot)
@@ -203,5 +419,39 @@ def test_snapshot_of_a_finished_detector_run(finished_store: Path, snap_compare,
         await settled(pilot)
         await pilot.pause()
 
-    app = training_app(finished_store)
+    app = training_app(snapshot_store(finished_store, tmp_path))
     assert snap_compare(app, terminal_size=size, run_before=select_the_detector_run)
+
+
+def test_snapshot_of_the_learning_curve_in_the_lower_half(
+    finished_store: Path, tmp_path: Path, snap_compare, monkeypatch
+) -> None:
+    monkeypatch.setattr(RunTimes, "frozen", 6.0)
+    monkeypatch.setattr("tui.app.TABS", TRAINING_ONLY)
+
+    async def curve_of_the_detector_run(pilot: Pilot) -> None:
+        await open_training(pilot)
+        await until(pilot, lambda: len(pilot.app.runs) == 2, what="the runs")
+        await pilot.press("down")
+        await settled(pilot)
+        await pilot.press("l")
+        await pilot.pause()
+
+    app = training_app(snapshot_store(finished_store, tmp_path))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=curve_of_the_detector_run)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot_of_a_search(store_path: Path, snap_compare, monkeypatch, size) -> None:
+    monkeypatch.setattr(RunTimes, "frozen", 6.0)
+    monkeypatch.setattr("tui.app.TABS", TRAINING_ONLY)
+    store = RunStore(store_path)
+    add_search(store, done=False)
+    add_search(store)
+
+    async def show_the_search(pilot: Pilot) -> None:
+        await open_training(pilot)
+        await until(pilot, lambda: "test 0.9750" in detail_text(pilot.app), what="the finished search")
+        await settled(pilot)
+
+    assert snap_compare(training_app(store_path), terminal_size=size, run_before=show_the_search)

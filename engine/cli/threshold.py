@@ -16,7 +16,7 @@ from engine.errors import StoreError, UsageError
 from engine.jobs import launch
 from engine.models.binary import check_digit
 from engine.render.digits import DigitGrid
-from engine.render.threshold import threshold_header, threshold_text
+from engine.render.threshold import FittedHeader, threshold_text
 from engine.store import Run, RunStore
 from engine.threshold import (
     BINARY_KIND,
@@ -27,6 +27,7 @@ from engine.threshold import (
     find_binary_run,
     format_threshold,
     load_analysis,
+    parse_fraction,
 )
 
 MISTAKE = Style(color="red", bold=True)
@@ -43,10 +44,10 @@ def register(sub) -> None:
     p.add_argument("--digit", metavar="D", type=int, default=DEFAULT_DIGIT, help="the class to detect (default 5)")
     where = p.add_mutually_exclusive_group()
     where.add_argument(
-        "--precision", metavar="P", type=float, help="go to the lowest threshold whose precision is at least P (0–1)"
+        "--precision", metavar="P", help="go to the lowest threshold whose precision is at least P (0.9 or 90%%)"
     )
     where.add_argument(
-        "--recall", metavar="R", type=float, help="go to the highest threshold whose recall is still at least R (0–1)"
+        "--recall", metavar="R", help="go to the highest threshold whose recall is still at least R (0.9 or 90%%)"
     )
     where.add_argument("--threshold", metavar="T", type=float, help="this threshold (default 0, SGD's own)")
     p.add_argument("--rows", metavar="N", default="5", help="table rows either side of the threshold (default 5)")
@@ -60,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
     check_digit(args.digit, dataset.n_classes, dataset.class_names, dataset.class_counts("train"))
     for name in ("precision", "recall"):
         value = getattr(args, name)
-        if value is not None and not 0.0 <= value <= 1.0:
-            raise UsageError(f"--{name} must be between 0 and 1, got {value:g}")
+        if value is not None:
+            setattr(args, name, parse_fraction(value, f"--{name}"))
     if args.threshold is not None and not math.isfinite(args.threshold):
         raise UsageError(f"--threshold must be a finite number, got {args.threshold:g}")
     store = open_store(args)
@@ -98,7 +99,7 @@ def run_binary(store: RunStore, digit: int, spec: DataSpec) -> Run:
 
 def render_view(view: ThresholdView, dataset: Dataset, spec: DataSpec) -> Group:
     """The current point, the table around it (current row highlighted) and the images either side."""
-    return Group(threshold_header(view, spec.label), threshold_text(view), neighbour_grid(view, dataset))
+    return Group(FittedHeader(view, spec.label), threshold_text(view), neighbour_grid(view, dataset))
 
 
 def neighbour_grid(view: ThresholdView, dataset: Dataset) -> Group:

@@ -46,29 +46,20 @@ def status_line(state: SearchState, now: float | None = None) -> Text:
 
 @dataclass
 class LeaderboardView:
-    """Renderable leaderboard of a search; ``max_rows`` (default: all) bounds the table's config rows."""
+    """Renderable leaderboard of a search; ``max_rows`` (default: all) bounds the table's config rows; ``folds``
+    False leaves out each fold's score (a narrow panel)."""
 
     state: SearchState
     max_rows: int | None = None
     now: float | None = None
+    folds: bool = True
 
     def table(self, max_rows: int | None = None) -> Table:
         n_folds = self.state.board.n_folds
-        table = Table(
-            "#",
-            "params",
-            "mean ± std",
-            "folds",
-            "fit s",
-            "status",
-            box=None,
-            pad_edge=False,
-            header_style="bold",
-            expand=False,
-        )
-        table.columns[0].justify = "right"
-        table.columns[2].justify = "right"
-        table.columns[4].justify = "right"
+        headers = ["#", "params", "mean ± std", *(["folds"] if self.folds else []), "fit s", "status"]
+        table = Table(*headers, box=None, pad_edge=False, header_style="bold", expand=False)
+        for column in table.columns:
+            column.justify = "right" if column.header in ("#", "mean ± std", "fit s") else "left"
         rows = self.state.board.ranked()
         shown = rows if max_rows is None else rows[: max(1, max_rows)]
         for row in shown:
@@ -81,13 +72,14 @@ class LeaderboardView:
                 "–" if row.rank is None else str(row.rank),
                 describe(row.params),
                 mean,
-                folds,
+                *([folds] if self.folds else []),
                 fit,
                 Text(status, style=style),
                 style="bold" if row.rank == 1 and row.status == "done" else None,
             )
         if len(shown) < len(rows):
-            table.add_row("", Text(f"… {len(rows) - len(shown)} more configs", style="dim"), "", "", "", "")
+            more = Text(f"… {len(rows) - len(shown)} more configs", style="dim")
+            table.add_row("", more, *[""] * (len(headers) - 2))
         return table
 
     def footer(self) -> Text | None:

@@ -6,6 +6,9 @@ a rich ``Table`` at a fraction of the cost to render, which matters when it is r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
 from engine.threshold import ThresholdRow, ThresholdView, format_threshold
@@ -42,22 +45,55 @@ def threshold_text(view: ThresholdView) -> Text:
     return text
 
 
-def threshold_header(view: ThresholdView, where: str = "", older: bool = False) -> Text:
-    """The current point in one line, every number labelled: run, digit, threshold, P/R/F1 and the step (1-based:
-    ``step 1`` is the lowest threshold). ``where`` names the data (the CLI; the app's header already does)."""
+def threshold_header(view: ThresholdView, where: str = "", older: bool = False, lines: int = 1) -> Text:
+    """The current point, every number labelled: run, digit, threshold, precision, recall, F1 and the step (1-based:
+    ``step 1`` is the lowest threshold). ``where`` names the data (the CLI; the app's header already does).
+
+    One line reads ``run 1 · digit 5 · threshold 0 · P 0.9388 R 0.9452 F1 0.9420 · step 1,139 of 1,438``; two lines
+    (``lines=2``, a narrow terminal) put the run and step first and spell out precision and recall below.
+    """
     c = view.current
-    return Text.assemble(
+    run = Text.assemble(
         (f"run {view.run_id}", "bold"),
         " (older)" if older else "",
         f" · digit {view.digit}",
         f" · {where}" if where else "",
-        " · threshold ",
-        (format_threshold(c.threshold), "bold"),
-        " · P ",
-        (f"{c.precision:.4f}", "bold"),
-        " R ",
-        (f"{c.recall:.4f}", "bold"),
-        f" F1 {c.f1:.4f} · step {view.step + 1:,} of {view.n_steps:,}",
-        no_wrap=True,
-        overflow="ellipsis",
     )
+    step = f"step {view.step_number:,} of {view.n_steps:,}"
+    threshold = ("threshold ", (format_threshold(c.threshold), "bold"))
+    if lines == 1:
+        text = Text.assemble(
+            run,
+            " · ",
+            *threshold,
+            " · P ",
+            (f"{c.precision:.4f}", "bold"),
+            " R ",
+            (f"{c.recall:.4f}", "bold"),
+            f" F1 {c.f1:.4f} · {step}",
+        )
+    else:
+        text = Text.assemble(
+            run,
+            f" · {step}\n",
+            *threshold,
+            " · precision ",
+            (f"{c.precision:.4f}", "bold"),
+            " · recall ",
+            (f"{c.recall:.4f}", "bold"),
+            f" · F1 {c.f1:.4f}",
+        )
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return text
+
+
+@dataclass(frozen=True)
+class FittedHeader:
+    """:func:`threshold_header` on one line where the console is wide enough for it, else on two (the CLI)."""
+
+    view: ThresholdView
+    where: str = ""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        one = threshold_header(self.view, self.where)
+        yield one if one.cell_len <= options.max_width else threshold_header(self.view, self.where, lines=2)

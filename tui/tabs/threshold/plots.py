@@ -80,7 +80,7 @@ class CurvePlot(Widget):
         curves, current = self.curves, self.current
         width, height = self.size
         if curves is None or current is None or width < Y_LABEL_WIDTH + 8 or height < 4:
-            key = (width, height, None)
+            key: tuple = (width, height, None)
             if self._lines is None or self._lines[0] != key:
                 self._lines = (key, current, [self._strip(Text(self.TITLE, style="bold"), width)])
             return self._lines

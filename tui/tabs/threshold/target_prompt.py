@@ -1,4 +1,8 @@
-"""A small modal asking for a target value between 0 and 1 (``0.9`` or ``90%``); styled in target_prompt.tcss beside it."""
+"""A small modal asking for one value: a target precision or recall (``0.9`` or ``90%``) or an exact threshold.
+
+Styled in target_prompt.tcss beside it. The typed text is handed back as it is; the tab parses it (a bad value is a
+notification there).
+"""
 
 from __future__ import annotations
 
@@ -10,35 +14,23 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 
-def parse_fraction(text: str) -> float:
-    """``0.9`` → 0.9, ``90%`` → 0.9; raises ValueError with a one-line reason otherwise."""
-    text = text.strip()
-    percent = text.endswith("%")
-    try:
-        value = float(text.rstrip("%").strip())
-    except ValueError:
-        raise ValueError(f"{text!r} is not a number; type e.g. 0.9 or 90%") from None
-    value = value / 100 if percent else value
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{text} is outside 0–1; type e.g. 0.9 or 90%")
-    return value
-
-
 class TargetPrompt(ModalScreen[str | None]):
-    """Asks "target precision?" (or recall); dismisses with the typed text, or None on escape."""
+    """Asks ``title`` (e.g. "Target precision"); dismisses with the typed text, or None on escape."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     AUTO_FOCUS = "#target-input"
 
-    def __init__(self, what: str, current: float) -> None:
+    def __init__(self, title: str, value: str, example: str) -> None:
         super().__init__()
-        self.what = what
-        self.current = current
+        self.title_text = title
+        self.value = value
+        self.example = example
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Target {self.what} (0.9 or 90%), then enter:")
-            yield Input(value=f"{self.current:.2f}", placeholder="0.9 or 90%", id="target-input", select_on_focus=True)
+            yield Label(f"[bold]{self.title_text}[/], e.g. {self.example}", id="target-title")
+            yield Input(value=self.value, placeholder=self.example, id="target-input", select_on_focus=True)
+            yield Label("[dim]enter goes there · esc cancels[/]", id="target-hint")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -1,4 +1,4 @@
-"""Small modal dialogs for runs: choose a class for a new detector run; confirm deleting a run."""
+"""The new detector run dialog: choose the class to detect, and whether to watch its learning curve too."""
 
 from __future__ import annotations
 
@@ -56,31 +56,10 @@ class NewRunDialog(ModalScreen[NewRunChoice | None]):
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(NewRunChoice(int(event.option.id), self.query_one(Checkbox).value))
+        self.dismiss(NewRunChoice(event.option_index, self.query_one(Checkbox).value))  # options in class order
 
     def action_toggle_curve(self) -> None:
         self.query_one(Checkbox).toggle()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-class ConfirmDialog(ModalScreen[bool]):
-    """A yes/no question: ``y`` or enter confirms, ``n`` or escape declines."""
-
-    BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
-    ]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self._question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-body"):
-            yield Static(self._question, id="confirm-question")
-            yield Static("[dim]y / enter: yes · n / esc: no[/]", id="confirm-hint")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)

@@ -1,10 +1,11 @@
 """The Training tab: every run in the store, and the selected run followed live.
 
-Left, the runs of every kind (``n`` starts a detector run, ``c`` cancels, ``d`` deletes). Right, the selected run:
-its progress bar, elapsed time and ETA, fold scores as they arrive, its log, and when a detector run is done its
-report (CV accuracy vs the dummy baseline, confusion matrix, precision, recall, F1, both ROC AUCs) with the learning
-curve of the same class drawn point by point. All reads happen in thread workers; a run's events are read
-incrementally (``store.events(run_id, after=last_seq)``).
+On top, the runs of every kind (``n`` starts a detector run, ``c`` cancels, ``d`` deletes, ``enter`` opens the tab
+that shows a run's results). Below, the selected run: its progress bar, elapsed time and ETA, what its processes
+use, fold scores as they arrive, its log; a done detector run's report (CV accuracy vs the dummy baseline, confusion
+matrix, precision, recall, F1, both ROC AUCs) with the learning curve of the same class drawn point by point; a
+search's best config and the top of its leaderboard. All reads happen in thread workers; a run's events are read
+incrementally (``store.events(run_id, after=last_seq)``) and then taken from the app's watcher as they come.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
+from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,23 +26,44 @@ from textual.widgets import DataTable, ProgressBar, Static
 
 from engine.errors import StoreError
 from engine.follow import NewEvents, RunChanged, RunFinished, RunsListed, Update
+from engine.leaderboard import LeaderboardBuilder
 from engine.models.learning_curve import DEFAULT_EPOCHS
 from engine.render.binary import BinaryReport
+from engine.render.leaderboard import LeaderboardView
+from engine.render.results import format_resources
 from engine.render.status import describe_params
+from engine.resources import Resources, job_resources
 from engine.results import BinaryResults
+from engine.search.grid import describe
+from engine.search.state import SearchState
 from engine.store import Event, Run
 from tui.context import TabContext
 from tui.tab_base import TabBase
 from tui.tabs.training.learning_curve_plot import LearningCurvePlot
-from tui.tabs.training.run_dialogs import ConfirmDialog, NewRunChoice, NewRunDialog
+from tui.tabs.training.run_dialogs import NewRunChoice, NewRunDialog
 from tui.tabs.training.run_list import RunList, RunTimes, status_text
+from tui.widgets.confirm import ConfirmDialog
+
+if TYPE_CHECKING:
+    from tui.app import MnistExplorerApp
 
 LOG_LINES = 6
 READ_RUNS_KEPT = 32  # what was read of this many recently selected runs is kept: selecting one again shows it at once
 CURVE_REDRAW_S = 1.0  # the growing learning curve is redrawn at most this often
+RESOURCES_EVERY_S = 1.0  # a running job's processes are measured at most this often (as its updates arrive)
 WIDE = 110  # from this width the report and the learning curve sit side by side
+SEARCH_TOP_ROWS = 5
 NO_RUNS = "No runs yet — press [bold]n[/] to start a detector run."
 MODEL_NAMES = {"sgd": "SGD", "rf": "RandomForest"}
+RESULTS_TAB = {  # the tab that shows a run's results (enter)
+    "binary": "threshold",
+    "search": "search",
+    "multiclass": "errors",
+    "multilabel": "more",
+    "denoise": "more",
+    "augment": "more",
+}
+WITH_RESULTS = ("binary", "search")  # the kinds whose details show their results, read once they are done
 
 
 @dataclass
@@ -54,6 +78,14 @@ class RunRead(Message):
 
 
 @dataclass
+class ResourcesRead(Message):
+    """A thread worker measured a running job's processes (None: it has none, or there is no /proc)."""
+
+    run_id: int
+    resources: Resources | None
+
+
+@dataclass
 class _Followed:
     """What the detail view has read so far of the selected run (and of its learning curve run)."""
 
@@ -63,28 +95,34 @@ class _Followed:
     folds: dict[str, list[float]] = field(default_factory=dict)
     log: deque = field(default_factory=lambda: deque(maxlen=LOG_LINES))
     results: dict | None = None
+    board: LeaderboardBuilder | None = None  # a search's leaderboard, from its grid and fit events
     curve_id: int | None = None
     curve_run: Run | None = None
     curve_seq: int = 0
     curve: tuple[list[int], list[float], list[float]] = field(default_factory=lambda: ([], [], []))
+    resources: Resources | None = None
+    resources_at: float = float("-inf")
 
     @property
     def settled(self) -> bool:
         """Nothing more will change: the run (and its curve run) finished and everything was read."""
         run_done = (
-            self.run is not None and not self.run.active and (self.results is not None or self.run.kind != "binary")
+            self.run is not None
+            and not self.run.active
+            and (self.results is not None or self.run.kind not in WITH_RESULTS)
         )
         curve_done = self.curve_id is None or (self.curve_run is not None and not self.curve_run.active)
         return run_done and curve_done
 
 
 class TrainingTab(TabBase, Vertical):
-    """Runs on the left, the selected run live on the right."""
+    """Runs on top, the selected run live below (``l``: its learning curve instead, under 110 columns)."""
 
     BINDINGS = [
         Binding("n", "new_run", "New run", id="training-new"),
-        Binding("c", "cancel_run", "Cancel run", id="training-cancel"),
-        Binding("d", "delete_run", "Delete run", id="training-delete"),
+        Binding("c", "cancel_run", "Cancel", id="training-cancel"),
+        Binding("d", "delete_run", "Delete", id="training-delete"),
+        Binding("l", "toggle_curve", "Curve", id="training-curve"),
     ]
 
     def __init__(self, ctx: TabContext) -> None:
@@ -97,6 +135,7 @@ class TrainingTab(TabBase, Vertical):
         self._curve_drawn_at = 0.0
         self._reading: int | None = None  # the run whose history a thread worker is reading
         self._select_next: int | None = None
+        self.curve_only = False  # narrow terminals: the lower half shows the learning curve instead of the details
 
     def compose(self) -> ComposeResult:
         yield RunList(id="training-runs")
@@ -105,6 +144,7 @@ class TrainingTab(TabBase, Vertical):
             with Horizontal(id="training-progress-row"):
                 yield ProgressBar(id="training-progress", show_eta=False, show_percentage=False)
                 yield Static(id="training-times")
+            yield Static(id="training-resources")
             yield Static(id="training-error")
             with Horizontal(id="training-results"):
                 with Vertical(id="training-summary"):
@@ -113,7 +153,8 @@ class TrainingTab(TabBase, Vertical):
                 with Vertical(id="training-curve-box"):
                     yield Static(id="training-curve-title")
                     yield LearningCurvePlot(id="training-curve")
-            yield Static(id="training-log")
+            with Vertical(id="training-log-box"):
+                yield Static(id="training-log")
 
     def on_mount(self) -> None:
         self._runs_changed(list(self.ctx.runs))
@@ -121,7 +162,13 @@ class TrainingTab(TabBase, Vertical):
         self._show_run_widgets(False)
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width >= WIDE, "-wide")
+        wide = self.size.width >= WIDE
+        if wide != self.has_class("-wide"):
+            self.set_class(wide, "-wide")
+            self._apply_curve_only()
+            self.refresh_bindings()  # `l` only where the curve does not sit beside the details
+            self._shown.pop("#training-report", None)  # a search's table shows its folds only when wide
+            self._render_run()
 
     # -- the list of runs --------------------------------------------------------------------------------------
     def runs_updated(self, updates: list[Update]) -> None:
@@ -143,8 +190,9 @@ class TrainingTab(TabBase, Vertical):
                 run = update.run
                 if run.id == followed.run_id:
                     followed.run = run
-                    if isinstance(update, RunFinished) and run.kind == "binary":
+                    if isinstance(update, RunFinished) and run.kind in WITH_RESULTS:
                         followed.results = update.results
+                    self._measure(followed)
                     changed = True
                 if run.id == followed.curve_id:
                     followed.curve_run, changed = run, True
@@ -170,10 +218,25 @@ class TrainingTab(TabBase, Vertical):
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._follow(int(event.row_key.value) if event.row_key.value is not None else None)
 
+    @on(DataTable.RowSelected, "#training-runs")
+    def _selected_row(self, event: DataTable.RowSelected) -> None:
+        """``enter``: the tab that shows the run's results, told which run to show."""
+        run = self.query_one(RunList).run(int(event.row_key.value)) if event.row_key.value is not None else None
+        if run is None:
+            return
+        tab_id = RESULTS_TAB.get(run.kind)
+        if tab_id is None:
+            what = "the learning curve" if run.kind == "learning_curve" else "everything it reports"
+            self.notify(f"{run.kind} run {run.id}: {what} shows here", timeout=4)
+            return
+        self.ctx.open_run(tab_id, run.id)
+        cast("MnistExplorerApp", self.app).action_show_tab(tab_id)
+
     def _tick(self) -> None:
         self.query_one(RunList).tick()
-        if self._followed is not None and self._followed.run is not None:
-            self._show_times(self._followed.run)
+        followed = self._followed
+        if followed is not None and followed.run is not None and followed.run.active:
+            self._show_times(followed.run)
 
     # -- following the selected run ----------------------------------------------------------------------------
     def _follow(self, run_id: int | None) -> None:
@@ -182,10 +245,15 @@ class TrainingTab(TabBase, Vertical):
             self._show_run_widgets(False)
             self._set("#training-title", NO_RUNS)
             return
+        listed = self.query_one(RunList).run(run_id)  # at most a poll old
         if self._followed is not None and self._followed.run_id == run_id:
+            if listed is not None and self._followed.run != listed and not _older(listed, self._followed.run):
+                self._followed.run = listed  # it changed while the tab was hidden
+                self._render_run()
             return
         followed = self._read_runs.get(run_id) or _Followed(run_id)
-        followed.run = self.query_one(RunList).run(run_id) or followed.run  # the list's is at most a poll old
+        if listed is not None and not _older(listed, followed.run):
+            followed.run = listed
         self._read_runs[run_id] = self._followed = followed
         self._read_runs.move_to_end(run_id)
         if len(self._read_runs) > READ_RUNS_KEPT:
@@ -197,8 +265,10 @@ class TrainingTab(TabBase, Vertical):
         if followed is not self._followed:  # the selection moved on meanwhile
             return
         self._show_run_widgets(True)
+        self.query_one("#training-detail", VerticalScroll).scroll_home(animate=False)  # the new run's header first
         self._render_run()
         self._read_detail()
+        self._measure(followed, now=True)
 
     def _curve_run_for(self, run: Run) -> Run | None:
         """The learning curve shown beside ``run``: itself, or the newest curve run of the same class and data."""
@@ -227,7 +297,7 @@ class TrainingTab(TabBase, Vertical):
             followed.curve = ([], [], [])
         elif followed.settled:
             return
-        want_results = followed.results is None and run is not None and run.kind == "binary"  # the only report
+        want_results = followed.results is None and run is not None and run.kind in WITH_RESULTS
         self._reading = followed.run_id
         self._read(followed.run_id, followed.seq, want_results, followed.curve_id, followed.curve_seq)
 
@@ -238,8 +308,10 @@ class TrainingTab(TabBase, Vertical):
             run = store.get_run(run_id)
             events = store.events(run_id, after=after)
             results = store.results(run_id, arrays=False) if want_results and not run.active else None
-            curve_run = store.get_run(curve_id) if curve_id is not None and curve_id != run_id else None
-            curve_events = store.events(curve_id, after=curve_after, kind="epoch") if curve_run is not None else []
+            curve_run, curve_events = None, []
+            if curve_id is not None and curve_id != run_id:
+                curve_run = store.get_run(curve_id)
+                curve_events = store.events(curve_id, after=curve_after, kind="epoch")
         except StoreError:  # deleted meanwhile: the runs list drops it
             self.post_message(RunRead(None, [], None, None, []))
             return
@@ -253,18 +325,22 @@ class TrainingTab(TabBase, Vertical):
             self._live.clear()
             self._read_detail()  # the selection moved on while this was read: read the one selected now
             return
-        followed.run = message.run
+        if not _older(message.run, followed.run):  # the watcher may have seen it finish after this read
+            followed.run = message.run
         self._take_events(followed, followed.run_id, message.events)
         if message.results is not None and not message.run.active:
             followed.results = message.results
         if message.curve_run is not None and message.curve_run.id == followed.curve_id:
-            followed.curve_run = message.curve_run
+            if not _older(message.curve_run, followed.curve_run):
+                followed.curve_run = message.curve_run
             self._take_events(followed, message.curve_run.id, message.curve_events)
         elif followed.curve_id == followed.run_id:
-            followed.curve_run = message.run
+            followed.curve_run = followed.run
         live, self._live = self._live, []
         for run_id in (followed.run_id, followed.curve_id):
             self._take_events(followed, run_id, [e for e in live if e.run_id == run_id])
+        if followed.run is not None and not followed.run.active and followed.results is None:
+            self._read_detail()  # it finished while this was read: its results are what is left
         self._render_run()
 
     def _take_events(self, followed: _Followed, run_id: int | None, events) -> bool:
@@ -296,6 +372,46 @@ class TrainingTab(TabBase, Vertical):
             followed.folds.setdefault(str(p.get("model", "")), []).append(float(p["accuracy"]))
         elif own and event.kind == "log":
             followed.log.append(str(p.get("message", "")))
+        elif own and event.kind in ("grid", "fit") and followed.run is not None and followed.run.kind == "search":
+            if followed.board is None:
+                followed.board = LeaderboardBuilder(followed.run.params.get("estimator"))
+            followed.board.add([event])
+
+    # -- what the job's processes use --------------------------------------------------------------------------
+    def _measure(self, followed: _Followed, now: bool = False) -> None:
+        """Measure the followed run's processes in a thread worker: as its updates arrive, at most once a second."""
+        run = followed.run
+        if run is None or not run.active:
+            return
+        if not now and time.monotonic() - followed.resources_at < RESOURCES_EVERY_S:
+            return
+        followed.resources_at = time.monotonic()
+        self._read_resources(run, followed.resources)
+
+    @work(thread=True, exclusive=True, group="training-resources", exit_on_error=False)
+    def _read_resources(self, run: Run, since: Resources | None) -> None:
+        try:
+            self.post_message(ResourcesRead(run.id, job_resources(run, since)))
+        except OSError:  # /proc changed under it: the next update measures again
+            self.post_message(ResourcesRead(run.id, since))
+
+    @on(ResourcesRead)
+    def _resources_read(self, message: ResourcesRead) -> None:
+        followed = self._followed
+        if followed is not None and followed.run_id == message.run_id:
+            followed.resources = message.resources
+            self._show_resources(followed)
+
+    def _show_resources(self, followed: _Followed) -> None:
+        run = followed.run
+        text = ""
+        if run is not None and run.active and followed.resources is not None:
+            r = followed.resources
+            processes = f"{r.n_processes} process" + ("es" if r.n_processes != 1 else "")
+            text = f"now {r.rss_mb:,.0f} MB RSS · {r.cpu_percent:.0f}% CPU · {processes}"
+        elif run is not None and not run.active:
+            text = format_resources(run.peak_rss_mb, run.cpu_s)
+        self._set("#training-resources", Text(text, style="dim") if text else "")
 
     # -- drawing -----------------------------------------------------------------------------------------------
     def _show_run_widgets(self, visible: bool) -> None:
@@ -330,10 +446,9 @@ class TrainingTab(TabBase, Vertical):
             overflow="ellipsis",
         )
         self._set("#training-title", title, fixed=True)
-        bar = self.query_one("#training-progress", ProgressBar)
-        if (bar.total, bar.progress) != (run.fits_total or None, run.fits_done):
-            bar.update(total=run.fits_total or None, progress=run.fits_done)
+        self._show_bar(run)
         self._show_times(run)
+        self._show_resources(followed)
         self._set("#training-error", Text(run.error, style="bold red") if run.error else "")
         folds = Text()
         for model, scores in followed.folds.items():
@@ -349,6 +464,10 @@ class TrainingTab(TabBase, Vertical):
             )
         elif run.kind == "binary" and run.active:
             self._set("#training-report", Text("the report appears when the run is done", style="dim"))
+        elif run.kind == "search":
+            board = followed.board.board() if followed.board is not None else None
+            key = ("search", run.id, board and board.fits_done, run.status, bool(followed.results), self._wide)
+            self._set("#training-report", self._search_report(followed), key=key)
         else:
             self._set("#training-report", "")
         self._draw_curve(followed)
@@ -356,20 +475,56 @@ class TrainingTab(TabBase, Vertical):
         log.append("\n".join(followed.log), style="")
         self._set("#training-log", log if followed.log else "", fixed=True)
 
+    def _show_bar(self, run: Run) -> None:
+        """Steps done of the total; an ended run's bar stands still (full when done, else where it stopped)."""
+        bar = self.query_one("#training-progress", ProgressBar)
+        if run.active:
+            total: float | None = run.fits_total or None
+            progress = run.fits_done
+        else:
+            total = max(run.fits_total, run.fits_done, 1)
+            progress = total if run.status == "done" else run.fits_done
+        if (bar.total, bar.progress) != (total, progress):
+            bar.update(total=total, progress=progress)
+
     def _show_times(self, run: Run) -> None:
-        parts = [
-            f"{run.fits_done}/{run.fits_total} steps" if run.fits_total else "starting",
-            f"{RunTimes.elapsed(run)} elapsed",
-        ]
-        eta = RunTimes.eta(run)
-        if eta is not None:
-            parts.append(f"ETA {eta}")
+        unit = "fits" if run.kind == "search" else "steps"
+        steps = f"{run.fits_done}/{run.fits_total} {unit}" if run.fits_total else ""
+        if run.active:
+            parts = [steps or "starting", f"{RunTimes.elapsed(run)} elapsed"]
+            eta = RunTimes.eta(run)
+            if eta is not None:
+                parts.append(f"ETA {eta}")
+        else:  # fixed: an ended run's time runs from its start to run.finished
+            took = f"in {RunTimes.elapsed(run)}" if run.status == "done" else f"after {RunTimes.elapsed(run)}"
+            parts = [f"{run.status} {took}", *([steps] if steps else [])]
         self._set("#training-times", " · ".join(parts), fixed=True)
+
+    @property
+    def _wide(self) -> bool:
+        return self.has_class("-wide")  # a search's table shows each fold's score only then
+
+    def _search_report(self, followed: _Followed) -> Group | Text:
+        """A search's best config (with its test accuracy once done) and the top rows of its leaderboard."""
+        run = followed.run
+        assert run is not None
+        if followed.board is None:
+            return Text("waiting for the search's grid…", style="dim") if run.active else Text("no fits recorded")
+        state = SearchState(run, followed.board.board(), followed.results or {})
+        view = LeaderboardView(state, folds=self._wide)
+        best = view.footer()
+        if best is None and state.board.best is not None:
+            row = state.board.best
+            best = Text.assemble(("best so far ", "bold"), describe(row.params), f" · mean {row.mean:.4f}")
+        fits = Text(f"{state.fits_done:,} of {state.fits_total:,} fits done", style="dim")
+        hint = Text("enter opens the Search tab with every config and fold", style="dim")
+        return Group(*([best] if best is not None else []), fits, view.table(SEARCH_TOP_ROWS), hint)
 
     def _draw_curve(self, followed: _Followed) -> None:
         plot = self.query_one("#training-curve", LearningCurvePlot)
         box = self.query_one("#training-curve-box")
         box.display = followed.run is not None and followed.run.kind in ("binary", "learning_curve")
+        self.set_class(not box.display, "-no-curve")  # the details take the whole width
         if followed.curve_id is None:
             self._set(
                 "#training-curve-title", Text("no learning curve of this class yet: n starts one with it", style="dim")
@@ -406,7 +561,25 @@ class TrainingTab(TabBase, Vertical):
             return ds.class_names[digit]
         return str(digit)
 
+    def _apply_curve_only(self) -> None:
+        self.set_class(self.curve_only and not self.has_class("-wide"), "-curve-only")
+
     # -- keys --------------------------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_curve":
+            return not self.has_class("-wide")  # wide: the curve is beside the details already
+        return True
+
+    def action_toggle_curve(self) -> None:
+        followed = self._followed
+        run = followed.run if followed is not None else None
+        if not self.curve_only and (run is None or run.kind not in ("binary", "learning_curve")):
+            what = f"a {run.kind} run" if run is not None else "no run"
+            self.notify(f"{what} has no learning curve: select a detector or learning-curve run", timeout=4)
+            return
+        self.curve_only = not self.curve_only
+        self._apply_curve_only()
+
     def action_new_run(self) -> None:
         if self.ctx.dataset is None:
             self.notify("the data is still loading; try again in a moment", severity="warning")
@@ -422,7 +595,12 @@ class TrainingTab(TabBase, Vertical):
         self.start_jobs(jobs)
 
     def jobs_started(self, runs: list[Run]) -> None:
-        self._select_next = runs[0].id
+        run_list = self.query_one(RunList)
+        if run_list.run(runs[0].id) is not None:  # already listed (the watcher was quicker): select it now
+            run_list.show_runs(list(self.ctx.runs), select=runs[0].id)
+            self._follow(run_list.selected_id)
+        else:
+            self._select_next = runs[0].id
         self.notify(f"started run {', '.join(str(r.id) for r in runs)}", timeout=3)
 
     def _selected(self) -> Run | None:
@@ -446,4 +624,17 @@ class TrainingTab(TabBase, Vertical):
             self.notify(f"run {run.id} is {run.status}; cancel it first (c)", severity="warning")
             return
         question = f"Delete run {run.id} ({run.kind} {describe_params(run.params)}, {run.status}) and its results?"
-        self.app.push_screen(ConfirmDialog(question), lambda yes: self.delete_run(run.id) if yes else None)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.delete_run(run.id)
+
+        self.app.push_screen(ConfirmDialog(question), answered)
+
+
+def _older(new: Run, known: Run | None) -> bool:
+    """Whether ``new`` is an earlier state than ``known`` of the same run: read while it was still active, before
+    the watcher saw it end. (A resumed run is active again too, but its requeueing is a sign of life after its end.)"""
+    if known is None or known.active or not new.active:
+        return False
+    return (new.heartbeat or 0.0) <= (known.finished or 0.0)
