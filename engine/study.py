@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -388,7 +389,7 @@ def run_study(ctx) -> None:
             continue
         current: list[int] = []
         try:
-            run, how = _run_step(store, spec, step, lambda done, total, b=base: _advance(ctx, b, done, total), current)
+            run, how = _run_step(store, spec, step, partial(_advance, ctx, base), current)
         except Cancelled:
             if current:  # stop the step this study started or adopted: cancelling the study cancels its work
                 cancel_run(store, current[0])

@@ -82,8 +82,10 @@ def watch(store: RunStore, spec: DataSpec, study_id: int, out: Console, poll: fl
                 live.update(view(), refresh=True)
                 ended = [u.run for u in batch if isinstance(u, RunFinished) and u.run.id == study_id]
                 seen = watcher.runs.get(study_id)
-                if ended or (seen is not None and not seen.active):  # ended before the watcher first saw it
-                    return ended[0] if ended else seen
+                if ended:
+                    return ended[0]
+                if seen is not None and not seen.active:  # ended before the watcher first saw it
+                    return seen
     except KeyboardInterrupt:
         raise detached(store, study_id) from None
     return store.get_run(study_id)

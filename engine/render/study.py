@@ -110,8 +110,8 @@ def state_text(step: StudyStep, now: float | None = None, wide: bool = True) -> 
         return Text(step.status, style="dim")
     if step.active:
         part = f" {100 * step.done // step.total} %" if step.total else ""
-        started = step.started is not None
-        took = format_duration(max(0.0, (now or time.time()) - step.started)) if started else ""
+        since = step.started
+        took = format_duration(max(0.0, (now or time.time()) - since)) if since is not None else ""
         took = (f" · {took}" if wide else f" {took}") if took else ""
         return Text(f"{step.status}{part}{took}", style=style)
     when = time.strftime("%m-%d %H:%M" if wide else "%H:%M", time.localtime(step.finished)) if step.finished else ""
