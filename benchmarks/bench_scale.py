@@ -38,11 +38,11 @@ GRIDS = {
 }
 FIT_CASES = {
     "KNN k=5 distance": (["knn", "--param", "n_neighbors=5", "--param", "weights=distance"], "knn"),
-    "SGD": (["sgd", "--force"], "sgd"),
     "RandomForest(100)": (["rf", "--param", "n_estimators=100"], "rf"),
+    "SGD": (["sgd", "--force"], "sgd"),
 }
 PLAIN = """
-import sys, time, numpy as np
+import json, sys, time, numpy as np
 from engine.jobs.priority import become_background
 become_background()
 from engine.data import load_dataset, DataSpec
@@ -57,7 +57,7 @@ else:
     from sklearn.ensemble import RandomForestClassifier as M; model = M(100, random_state=42); dt = np.float32
 t = time.perf_counter(); model.fit(X.astype(dt), ds.y_train); fit_s = time.perf_counter() - t
 t = time.perf_counter(); acc = float(np.mean(model.predict(Xt.astype(dt)) == ds.y_test)); predict_s = time.perf_counter() - t
-print(f'{{"test_accuracy": {{acc}}, "fit_s": {{fit_s}}, "predict_s": {{predict_s}}}}')
+print(json.dumps({{"test_accuracy": acc, "fit_s": fit_s, "predict_s": predict_s}}))
 """
 
 
