@@ -230,6 +230,17 @@ class ErrorsTab(TabBase, Vertical):
         else:
             self.query_one(ConfusionHeatmap).focus()
 
+    def run_opened(self, run_id: int) -> None:
+        """``enter`` on a multiclass run in the Training tab: show its model (the tab shows each model's newest
+        finished run on the app's data)."""
+        run = next((r for r in self.ctx.runs if r.id == run_id), None)
+        if run is None or run.kind != JOB_KIND or run.params.get("model") not in MODELS:
+            return
+        self.model = run.params["model"]
+        newest = self.statuses[self.model].done
+        if newest is not None and newest.id != run_id:
+            self.notify(f"Showing run {newest.id}, the newest finished {self.model} run on this data.", timeout=4)
+
     def watch_model(self, model: str) -> None:
         picker = self.query_one(ModelPicker)
         if picker.highlighted != picker.get_option_index(model):

@@ -155,6 +155,11 @@ class SearchTab(TabBase, Vertical):
             if current.active and self.run is not None and not self.run.active:
                 self._follow(current.id)  # resumed since we last looked
 
+    def run_opened(self, run_id: int) -> None:
+        """``enter`` on a search in the Training tab: show that search (and stay on it when others start)."""
+        if any(r.id == run_id and r.kind == "search" for r in self.ctx.runs):
+            self._follow(run_id, pin=True)
+
     def _follow(self, run_id: int | None, pin: bool = False) -> None:
         """Show search ``run_id`` (None: nothing) and follow it in a thread worker."""
         self._pinned = self._pinned or pin
