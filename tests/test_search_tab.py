@@ -23,6 +23,7 @@ from textual.widgets._footer import FooterKey
 
 from engine.data import DataSpec
 from engine.leaderboard import Fit, build_leaderboard, to_csv
+from engine.render.leaderboard import fmt_mean
 from engine.resources import Resources
 from engine.store import RunStore
 from tui.app import MnistExplorerApp
@@ -30,7 +31,7 @@ from tui.tabs import TabSpec
 from tui.tabs.search import SearchTab
 from tui.tabs.search.search_compare import SearchCompareScreen
 from tui.tabs.search.search_folds import SearchFoldsScreen
-from tui.tabs.search.search_leaderboard import SearchLeaderboard, fmt_mean, rank_name
+from tui.tabs.search.search_leaderboard import SearchLeaderboard, rank_name
 from tui.tabs.search.search_new import NewSearchScreen
 
 SEARCH_ONLY = [TabSpec("search", "Search", "tui.tabs.search:SearchTab")]

@@ -13,11 +13,22 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from engine.leaderboard import Pace
+from engine.leaderboard import ConfigRow, Pace
 from engine.render.status import STATUS_STYLE, format_duration
 from engine.results import SearchResults
 from engine.search.grid import describe
 from engine.search.state import SearchState
+
+
+def fmt_score(value: float | None) -> str:
+    return "–" if value is None else f"{value:.4f}"
+
+
+def fmt_mean(row: ConfigRow) -> str:
+    """``0.9512 ± 0.0040``; the mean alone while a single fold is in (a std of one score says nothing)."""
+    if row.mean is None:
+        return "–"
+    return f"{row.mean:.4f}" if row.folds_done < 2 or row.std is None else f"{row.mean:.4f} ± {row.std:.4f}"
 
 
 def status_line(state: SearchState, now: float | None = None) -> Text:
@@ -63,7 +74,7 @@ class LeaderboardView:
         rows = self.state.board.ranked()
         shown = rows if max_rows is None else rows[: max(1, max_rows)]
         for row in shown:
-            mean = "–" if row.mean is None else f"{row.mean:.4f} ± {row.std:.4f}"
+            mean = fmt_mean(row)
             folds = " ".join("·····" if s is None else f"{s:.3f}" for s in row.scores)
             fit = "–" if row.mean_fit_time is None else f"{row.mean_fit_time:.2f}"
             style = {"done": "green", "partial": "cyan", "pending": "dim"}[row.status]

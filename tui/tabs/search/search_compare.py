@@ -10,8 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from engine.leaderboard import CompareRow, ConfigRow, Leaderboard, compare
+from engine.render.leaderboard import fmt_mean
 from engine.search.grid import describe
-from tui.tabs.search.search_leaderboard import fmt_mean
 
 
 def _side(row: ConfigRow | None) -> list[Text]:

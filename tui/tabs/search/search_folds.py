@@ -12,7 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from engine.leaderboard import ConfigRow, Leaderboard
-from tui.tabs.search.search_leaderboard import fmt_mean, fmt_score, fmt_seconds, rank_name, status_text
+from engine.render.leaderboard import fmt_mean, fmt_score
+from tui.tabs.search.search_leaderboard import fmt_seconds, rank_name, status_text
 
 
 def folds_view(row: ConfigRow, board: Leaderboard) -> Group:

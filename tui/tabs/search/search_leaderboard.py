@@ -10,17 +10,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from engine.leaderboard import DONE, PARTIAL, PENDING, ConfigRow, Leaderboard, sort_rows
-
-
-def fmt_score(value: float | None) -> str:
-    return "–" if value is None else f"{value:.4f}"
-
-
-def fmt_mean(row: ConfigRow) -> str:
-    """``0.9512 ± 0.0040``; the mean alone while a single fold is in (a std of one score says nothing)."""
-    if row.mean is None:
-        return "–"
-    return f"{row.mean:.4f}" if row.folds_done < 2 or row.std is None else f"{row.mean:.4f} ± {row.std:.4f}"
+from engine.render.leaderboard import fmt_mean
 
 
 def rank_name(row: ConfigRow, board: Leaderboard) -> str:

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, ProgressBar, Select, Static
 from engine.errors import ExplorerError, StoreError
 from engine.follow import NewEvents, RunChanged, RunFinished, RunsListed, Update
 from engine.leaderboard import Leaderboard, LeaderboardBuilder, Pace, to_csv
+from engine.render.leaderboard import fmt_mean
 from engine.render.status import format_duration
 from engine.resources import Resources, job_resources
 from engine.results import SearchResults
@@ -31,7 +32,7 @@ from tui.context import TabContext
 from tui.tab_base import TabBase
 from tui.tabs.search.search_compare import SearchCompareScreen
 from tui.tabs.search.search_folds import SearchFoldsScreen, folds_view
-from tui.tabs.search.search_leaderboard import SearchLeaderboard, fmt_mean, rank_name
+from tui.tabs.search.search_leaderboard import SearchLeaderboard, rank_name
 from tui.tabs.search.search_new import NewSearchScreen
 
 WIDE = 150  # from this width on, the highlighted config's folds show beside the table
