@@ -15,7 +15,7 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from engine.data import Dataset, DataSpec, load_dataset
@@ -29,6 +29,7 @@ from tui.messages import DataReady, DatasetLoaded, RunUpdates
 from tui.tab_base import TabBase
 from tui.tabs import TABS
 from tui.widgets.app_tabs import AppTabs
+from tui.widgets.footer import AppFooter
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 FOLLOW_GROUP = "follow"  # the app's one store follower: it runs as long as the app
@@ -76,7 +77,7 @@ class MnistExplorerApp(App[int]):
                 with TabPane(tab.title, id=tab.id):
                     yield tab.widget_class(self.context) if index == 0 else DeferredTab(tab, self.context)
         yield Static(id="too-small")
-        yield Footer(compact=True)  # the shown tab's keys and ? fit in 80 columns
+        yield AppFooter(compact=True)  # the shown tab's keys and ? fit in 80 columns
 
     def on_mount(self) -> None:
         self.sub_title = f"loading {self.data_spec.spec}…"

@@ -1,8 +1,9 @@
 """A pageable grid of digits with a cursor: as many as fit, each drawn as half-block pixels with a caption.
 
-Drawn row of digits by row of digits (Textual's line API), each row's lines kept until the page, the items or the
-size change: a cursor move within the page repaints only the rows it leaves and enters (the bars either side of a
-digit and its caption), not the whole page, which at 200×60 is ~80 digits and most of a key's time.
+Drawn row of digits by row of digits (Textual's line API), each row's lines kept (per width and style) until the
+items change: a cursor move within the page repaints only the rows it leaves and enters (the bars either side of a
+digit and its caption), not the whole page, which at 200×60 is ~80 digits and most of a key's time; a grid hidden
+and shown again (the More tab's views) draws from what it kept.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class DigitGridView(Widget, can_focus=True):
         self.caption: Caption = str
         self.caption_style: Callable[[int], Style | None] | None = None
         self.empty_text = "Loading…"
-        self._rows: dict[tuple, list[Strip]] = {}  # (first position, cursor in it, style) → the digit row's lines
+        self._rows: dict[tuple, list[Strip]] = {}  # (first position, cursor in it, width, style) → a row's lines
 
     # -- content -----------------------------------------------------------------------------------------------
     def set_items(
@@ -174,7 +175,8 @@ class DigitGridView(Widget, can_focus=True):
         self._changed()
 
     def on_resize(self, event: Resize) -> None:
-        self._changed()
+        self.refresh()  # rows drawn at this width stay valid (the key says the width): a view shown again is quick
+        self.post_message(self.Moved(self))
 
     def _changed(self) -> None:
         self._rows.clear()
@@ -211,9 +213,9 @@ class DigitGridView(Widget, can_focus=True):
             return Strip.blank(self.size.width, self.visual_style.rich_style)
         stop = start + columns
         style = self.visual_style  # e.g. another background when focused
-        key = (start, self.cursor if start <= self.cursor < stop else None, style)
+        key = (start, self.cursor if start <= self.cursor < stop else None, self.size.width, style)
         if key not in self._rows:
-            if len(self._rows) > 4 * rows:  # rows of a page drawn with the cursor elsewhere: keep it bounded
+            if len(self._rows) > 8 * rows:  # rows of other pages, widths, cursors: keep it bounded
                 self._rows.clear()
             visual: Visual = visualize(self, self._grid(start, stop, columns))
             self._rows[key] = Visual.to_strips(self, visual, self.size.width, height, style)
