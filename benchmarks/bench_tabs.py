@@ -265,6 +265,7 @@ async def bench_size(store_path: Path, size: tuple[int, int], tabs: list[str], r
     """{(tab, state): [ms, ...]} and {state: CPU busy %} at one terminal size."""
     app = MnistExplorerApp(data=SPEC, store_path=store_path)
     latencies: dict[tuple[str, str], list[float]] = {(t, s): [] for t in tabs for s in ("idle", "busy")}
+    loads: dict[tuple[str, str], list[float]] = {key: [] for key in latencies}  # 1-min load average after each
     cpu: dict[str, list[float]] = {"idle": [], "busy": []}
     counters = {t: itertools.count() for t in tabs}
     async with app.run_test(size=size):
@@ -287,6 +288,7 @@ async def bench_size(store_path: Path, size: tuple[int, int], tabs: list[str], r
                         await show_tab(app, tab_id)
                         lat = await press_all(app, tab_id, presses, jobs if phase == "busy" else None, counters[tab_id])
                         latencies[tab_id, phase] += lat
+                        loads[tab_id, phase].append(os.getloadavg()[0])
                         log(
                             f"{size[0]}×{size[1]} round {round_} {phase} {tab_id}: p50 {percentile(lat, 50):.1f}, "
                             f"p95 {percentile(lat, 95):.1f}, max {max(lat):.1f} ms (load {os.getloadavg()[0]:.1f})"
@@ -299,15 +301,16 @@ async def bench_size(store_path: Path, size: tuple[int, int], tabs: list[str], r
             raise
         finally:
             jobs.stop()
-    return {"latencies": latencies, "cpu": cpu, "load": os.getloadavg()[0]}
+    return {"latencies": latencies, "loads": loads, "cpu": cpu, "load": os.getloadavg()[0]}
 
 
 def report(measured: dict, tabs: list[str], rounds: int, presses: int, load_start: float) -> str:
     import textual
 
     lines = [
-        "| tab | keys | terminal | idle p50 / p95 / max ms | busy p50 / p95 / max ms | busy p95 ≤ 50, max ≤ 250 |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| tab | keys | terminal | idle p50 / p95 / max ms | busy p50 / p95 / max ms | busy p95 ≤ 50, max ≤ 250 | "
+        "load avg idle / busy |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     over = []
     for tab_id in tabs:
@@ -321,8 +324,10 @@ def report(measured: dict, tabs: list[str], rounds: int, presses: int, load_star
             ok = percentile(busy, 95) <= 50 and max(busy) <= 250
             if not ok:
                 over.append(f"{tab_id} {size[0]}×{size[1]}")
+            load = " / ".join(f"{max(measured[size]['loads'][tab_id, phase]):.1f}" for phase in ("idle", "busy"))
             lines.append(
-                f"| {tab_id} | {keys} | {size[0]}×{size[1]} | {cells[0]} | {cells[1]} | {'yes' if ok else 'no'} |"
+                f"| {tab_id} | {keys} | {size[0]}×{size[1]} | {cells[0]} | {cells[1]} | {'yes' if ok else 'no'} | "
+                f"{load} |"
             )
     cpu = ", ".join(
         f"{w}×{h}: idle {min(m['cpu']['idle']):.0f}–{max(m['cpu']['idle']):.0f} %, busy "
@@ -333,7 +338,8 @@ def report(measured: dict, tabs: list[str], rounds: int, presses: int, load_star
     lines += [
         "",
         f"{rounds} round(s) × {presses} presses per tab, size and state; CPU busy (both cores) {cpu}. "
-        f"1-min load average at the start {load_start:.1f}, at the end of each size {loads} (other processes share "
+        f"1-min load average (the last column: at the end of that cell's presses, highest of the rounds) at the start "
+        f"{load_start:.1f}, at the end of each size {loads} (other processes share "
         f"the machine). {os.cpu_count()} cores, Python {sys.version.split()[0]}, textual {textual.__version__} at up "
         f"to {constants.MAX_FPS} frames/s.",
         "",
