@@ -37,6 +37,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +57,7 @@ _METRICS = {
 def exact_metric(metric: str, p: float | int | None = 2) -> str | None:
     """The metric a config computes ("euclidean" or "manhattan"), or None if this module cannot reproduce it."""
     if metric == "minkowski":
-        return {1: "manhattan", 2: "euclidean"}.get(p) if isinstance(p, (int, float)) else None
+        return {1.0: "manhattan", 2.0: "euclidean"}.get(float(p)) if isinstance(p, (int, float)) else None
     return _METRICS.get(metric) if isinstance(metric, str) else None
 
 
@@ -248,7 +249,7 @@ def nearest_across_folds(
                     yield h, members[h], top.values, order[top.index]
 
 
-def _run(tasks: list, compute: Callable) -> Iterator[tuple[int, object, object]]:
+def _run(tasks: list, compute: Callable) -> Iterator[tuple[int, Any, Any]]:
     """(count done, task, compute(task)) in task order, computed by one thread per core with one BLAS thread each.
 
     Threads rather than a multithreaded BLAS: the selection after each product runs in parallel too, and a busy

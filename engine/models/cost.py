@@ -131,9 +131,9 @@ def _estimator(job: str, model: str, params: dict):
         from engine.models.multiclass import make_estimator
 
         return make_estimator(model)
-    from engine.search.registry import make_estimator
+    from engine.search import registry
 
-    return make_estimator(model, **params)
+    return registry.make_estimator(model, **params)
 
 
 def _exponent(sizes: tuple[int, ...], times: list[float], low: float, high: float) -> float:

@@ -73,6 +73,7 @@ def run_fit(ctx: JobContext) -> None:
 def _knn(ctx: JobContext, X, y, X_test, params: dict) -> tuple[float, float, np.ndarray]:
     """KNN: fitting is keeping the training set; predicting is the chunked neighbour computation."""
     metric = neighbors.exact_metric(params.get("metric", "minkowski"), params.get("p", 2))
+    assert metric is not None  # uses_neighbors() sent only exact metrics here
     k = params.get("n_neighbors", 5)
     if k > len(y):
         raise UsageError(f"n_neighbors={k} is more than the {len(y)} training images")

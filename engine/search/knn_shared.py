@@ -88,8 +88,11 @@ def holdout_score(
     return float(np.average(y_test == pred))
 
 
-def _metric(config: dict) -> str | None:
-    return neighbors.exact_metric(config.get("metric", "minkowski"), config.get("p", 2))
+def _metric(config: dict) -> str:
+    """The metric of a config :func:`usable` accepted (so one this module reproduces)."""
+    metric = neighbors.exact_metric(config.get("metric", "minkowski"), config.get("p", 2))
+    assert metric is not None, config
+    return metric
 
 
 def _partition(folds: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray | None:
