@@ -578,39 +578,6 @@ def _decode(fmt: str, blob: bytes) -> Any:
 
 
 def _run(row: tuple) -> Run:
-    (
-        run_id,
-        kind,
-        params,
-        data,
-        status,
-        created,
-        started,
-        finished,
-        pid,
-        pid_start,
-        error,
-        fits_done,
-        fits_total,
-        heartbeat,
-        peak_rss_mb,
-        cpu_s,
-    ) = row
-    return Run(
-        run_id,
-        kind,
-        json.loads(params),
-        json.loads(data),
-        status,
-        created,
-        started,
-        finished,
-        pid,
-        pid_start,
-        error,
-        fits_done,
-        fits_total,
-        heartbeat,
-        peak_rss_mb,
-        cpu_s,
-    )
+    """A ``runs`` row (``RUN_COLUMNS`` order, which is the Run's field order) as a Run; params and data are JSON."""
+    run_id, kind, params, data, *rest = row
+    return Run(run_id, kind, json.loads(params), json.loads(data), *rest)
