@@ -21,7 +21,7 @@ from tui.context import TabContext
 from tui.tabs import TABS
 
 DIGITS = DataSpec("digits")
-KEYS_PER_TAB = 120  # × 6 tabs × 4 settings: about 3,000 keys in all
+KEYS_PER_TAB = 60  # × 7 tabs × 4 settings: about 1,700 keys in all, ~6 min on 2 quiet cores
 # every key a tab or dialog binds, and the keys people lean on; not q / ctrl+q / ctrl+c (they end the app), nor
 # ctrl+p: random letters and enter in the command palette can pick "Quit"
 KEYS = [
