@@ -7,17 +7,12 @@ import argparse
 from rich.console import Console
 
 from engine.cli.common import console, data_spec, open_store, print_json
-from engine.cli.progress import follow, store_option
+from engine.cli.progress import follow, require_done
 from engine.data import load_dataset
-from engine.errors import ExplorerError
 from engine.jobs import launch
 from engine.models.binary import check_digit
 from engine.render.binary import BinaryReport
 from engine.results import BinaryResults
-
-
-class RunFailed(ExplorerError):
-    """The job ended without results (failed, cancelled or interrupted)."""
 
 
 def register(sub) -> None:
@@ -38,13 +33,7 @@ def run(args: argparse.Namespace) -> int:
     check_digit(args.digit, ds.n_classes, ds.class_names, ds.class_counts("train"))
     store = open_store(args)
     job = launch(store, "binary", {"digit": args.digit}, spec)
-    done = follow(store, job.id, Console(stderr=True, highlight=False))
-    if done.status != "done":
-        reason = f": {done.error}" if done.error else ""
-        raise RunFailed(
-            f"run {done.id} {done.status}{reason} (`mnist-explorer runs show {done.id}"
-            f"{store_option(store)}` for details)"
-        )
+    done = require_done(store, follow(store, job.id, Console(stderr=True, highlight=False)))
     results = BinaryResults.from_store(store, done.id)
     if args.json:
         print_json(results.to_json(done.id))

@@ -11,10 +11,9 @@ from rich.console import Console, Group
 from rich.table import Table
 
 from engine.cli.common import console, data_spec, open_store, positive_int, print_json
-from engine.cli.progress import follow, store_option
+from engine.cli.progress import follow, require_done
 from engine.confusion import ErrorAnalysis
 from engine.data import DataSpec, load_dataset
-from engine.errors import ExplorerError
 from engine.jobs import launch
 from engine.models.cost import check_cost
 from engine.models.multiclass import JOB_KIND, MODELS, check_model, latest_done, load_analysis
@@ -24,10 +23,6 @@ from engine.render.heatmap import Heatmap
 from engine.store import Run, RunStore
 
 DEFAULT_TOP = 20
-
-
-class RunFailed(ExplorerError):
-    """The job ended without results (failed, cancelled or interrupted)."""
 
 
 def register(sub) -> None:
@@ -67,13 +62,7 @@ def ensure_run(
     check_cost("errors", model, load_dataset(spec), None, max_train, force, progress)
     params = {"model": model} if max_train is None else {"model": model, "max_train": max_train}
     job = launch(store, JOB_KIND, params, spec)
-    run = follow(store, job.id, progress)
-    if run.status != "done":
-        reason = f": {run.error}" if run.error else ""
-        raise RunFailed(
-            f"run {run.id} {run.status}{reason} (`mnist-explorer runs show {run.id}{store_option(store)}` for details)"
-        )
-    return run
+    return require_done(store, follow(store, job.id, progress))
 
 
 def errors_dict(run: Run, accuracy: float, analysis: ErrorAnalysis, top: int, train_index=None) -> dict:

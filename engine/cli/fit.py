@@ -7,18 +7,14 @@ import argparse
 from rich.console import Console
 
 from engine.cli.common import console, data_spec, open_store, positive_int, print_json
-from engine.cli.progress import follow, store_option
+from engine.cli.progress import follow, require_done
 from engine.data import load_dataset
-from engine.errors import ExplorerError, UsageError
+from engine.errors import UsageError
 from engine.jobs import launch
 from engine.search.grid import parse_params
 from engine.search.registry import ESTIMATORS
 
 JSON_KEYS = ("params", "test_accuracy", "fit_s", "predict_s", "n_train")
-
-
-class FitFailed(ExplorerError):
-    """The fit job ended without results (failed, cancelled or interrupted)."""
 
 
 def register(sub) -> None:
@@ -58,12 +54,7 @@ def run(args: argparse.Namespace) -> int:
     check_cost("fit", args.estimator, ds, params["params"], max_train, args.force, err)
     store = open_store(args)
     job = launch(store, JOB_KIND, params, spec)
-    done = follow(store, job.id, err)
-    if done.status != "done":
-        reason = f": {done.error}" if done.error else ""
-        raise FitFailed(
-            f"run {done.id} {done.status}{reason} (`mnist-explorer runs show {done.id}{store_option(store)}` for details)"
-        )
+    done = require_done(store, follow(store, job.id, err))
     results = store.results(done.id, arrays=False)
     if args.json:
         print_json({"run_id": done.id, **{key: results[key] for key in JSON_KEYS}})

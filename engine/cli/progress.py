@@ -11,11 +11,15 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
-from engine.errors import Detached
+from engine.errors import Detached, ExplorerError
 from engine.follow import NewEvents, RunChanged, RunFinished, follow_run
 from engine.jobs import wait_for
 from engine.render.status import describe_params, format_duration
 from engine.store import Event, Run, RunStore, default_store_path
+
+
+class RunFailed(ExplorerError):
+    """The job ended without results (failed, cancelled or interrupted)."""
 
 
 def log_line(event: Event) -> str | None:
@@ -75,6 +79,16 @@ def follow(
     except KeyboardInterrupt:
         raise detached(store, run_id) from None
     return run
+
+
+def require_done(store: RunStore, run: Run) -> Run:
+    """``run`` if it is done; else :class:`RunFailed` saying how it ended and where to look."""
+    if run.status == "done":
+        return run
+    reason = f": {run.error}" if run.error else ""
+    raise RunFailed(
+        f"run {run.id} {run.status}{reason} (`mnist-explorer runs show {run.id}{store_option(store)}` for details)"
+    )
 
 
 def wait_quietly(store: RunStore, run_id: int) -> Run:

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from engine.cli.progress import follow, store_option
+from engine.cli.progress import follow, require_done
 from engine.data import DataSpec
-from engine.errors import ExplorerError
 from engine.jobs import launch
 from engine.store import Run, RunStore
-
-
-class RunFailed(ExplorerError):
-    """The job ended without results (failed, cancelled or interrupted)."""
 
 
 def latest_done(store: RunStore, kind: str, params: dict, spec: DataSpec) -> Run | None:
@@ -29,10 +24,4 @@ def ensure_run(store: RunStore, kind: str, params: dict, spec: DataSpec) -> Run:
     if done is not None:
         return done
     job = launch(store, kind, params, spec)
-    run = follow(store, job.id, Console(stderr=True, highlight=False))
-    if run.status != "done":
-        reason = f": {run.error}" if run.error else ""
-        raise RunFailed(
-            f"run {run.id} {run.status}{reason} (`mnist-explorer runs show {run.id}{store_option(store)}` for details)"
-        )
-    return run
+    return require_done(store, follow(store, job.id, Console(stderr=True, highlight=False)))

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.live import Live
 
 from engine.cli.common import console, data_spec, open_store, positive_int, print_json, run_id_arg
-from engine.cli.progress import detached, store_option, wait_quietly
+from engine.cli.progress import detached, require_done, store_option, wait_quietly
 from engine.data import load_dataset
 from engine.errors import ExplorerError
 from engine.follow import NewEvents, RunChanged, RunFinished, follow_run
@@ -23,10 +23,6 @@ from engine.search.grid import parse_params
 from engine.search.registry import ESTIMATORS
 from engine.search.state import SearchState, read_search
 from engine.store import Run, RunStore
-
-
-class SearchFailed(ExplorerError):
-    """The search job ended without results (failed, cancelled or interrupted)."""
 
 
 def register(sub) -> None:
@@ -99,8 +95,7 @@ def finish(store: RunStore, run_id: int, as_json: bool) -> int:
         run_ = wait_quietly(store, run_id)
     else:
         run_ = watch(store, run_id, console())
-    if run_.status != "done":
-        raise SearchFailed(f"search run {run_id} {run_.status}" + (f": {run_.error}" if run_.error else ""))
+    require_done(store, run_)
     if as_json:
         print_json(search_json(store, run_id))
     return 0
