@@ -397,23 +397,22 @@ class _TopK:
         return None, np.take_along_axis(vals, part, axis=1), part + offset
 
     def merge(self, r0: int, r1: int, found: tuple) -> None:
-        """Merge :meth:`candidates`' result into rows r0:r1: one sort of the kept and the new entries together."""
+        """Merge :meth:`candidates`' result into rows r0:r1: one row-wise sort of the kept and the new entries."""
         rows, vals, index = found
-        n, m = r1 - r0, self.m
-        if rows is None:  # a (n, m') block of candidates per row
-            rows = np.repeat(np.arange(n), vals.shape[1])
-            vals, index = vals.ravel(), index.ravel()
-        if len(rows) == 0:
-            return
-        all_rows = np.concatenate([np.repeat(np.arange(n), m), rows])
-        all_vals = np.concatenate([self.values[r0:r1].ravel(), vals])
-        all_index = np.concatenate([self.index[r0:r1].ravel(), index])
-        order = np.lexsort((all_index, all_vals, all_rows))
-        counts = np.bincount(rows, minlength=n) + m
-        starts = np.cumsum(counts) - counts
-        keep = order[np.arange(len(order)) - starts[all_rows[order]] < m]  # the first m of each row, rows in order
-        self.values[r0:r1] = all_vals[keep].reshape(n, m)
-        self.index[r0:r1] = all_index[keep].reshape(n, m)
+        if rows is not None:  # entries grouped by row (row-major): laid out as rows padded with empty slots
+            if len(rows) == 0:
+                return
+            counts = np.bincount(rows, minlength=r1 - r0)
+            slot = np.arange(len(rows)) - (np.cumsum(counts) - counts)[rows]
+            padded_vals = np.full((r1 - r0, counts.max()), np.inf)
+            padded_index = np.full((r1 - r0, counts.max()), np.iinfo(np.int64).max, dtype=np.int64)
+            padded_vals[rows, slot], padded_index[rows, slot] = vals, index
+            vals, index = padded_vals, padded_index
+        all_vals = np.concatenate([self.values[r0:r1], vals], axis=1)
+        all_index = np.concatenate([self.index[r0:r1], np.asarray(index)], axis=1)
+        keep = np.lexsort((all_index, all_vals), axis=1)[:, : self.m]  # by (value, row) within each row
+        self.values[r0:r1] = np.take_along_axis(all_vals, keep, axis=1)
+        self.index[r0:r1] = np.take_along_axis(all_index, keep, axis=1)
 
 
 class _Distances:
