@@ -83,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             console().print(
                 f"search started: run {run_.id} — `mnist-explorer runs watch {run_.id}"
-                f"{store_option(store)}` to follow it"
+                f"{store_option(store)}` to follow it",
+                soft_wrap=True,  # a command to copy: never broken across lines
             )
         return 0
     return finish(store, run_.id, args.json)

@@ -52,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             console().print(
                 f"study started: run {study.id} — `mnist-explorer study --data {spec.spec}{store_option(store)}` "
-                "to follow it"
+                "to follow it",
+                soft_wrap=True,  # a command to copy: never broken across lines
             )
         return 0
     ended = wait_quietly(store, study.id) if args.json else watch(store, spec, study.id, console())
