@@ -19,6 +19,7 @@ from textual.widgets._footer import FooterKey
 from engine.data import DataSpec, load_dataset
 from engine.jobs import run_inline
 from engine.models.multiclass import load_analysis
+from engine.render.heatmap import Heatmap
 from engine.store import RunStore
 from tui.app import MnistExplorerApp
 from tui.tabs.errors import ErrorsTab
@@ -135,6 +136,58 @@ async def test_user_moves_over_cells_then_opens_and_closes_a_drill_down(store_co
         assert isinstance(app.screen, DigitGallery)
         await pilot.press("escape")
         assert app.screen.query_one(ConfusionHeatmap) is heatmap
+
+
+def test_a_heatmap_drawn_part_by_part_equals_the_whole_map() -> None:
+    """The tab draws the header, each row and the legend alone: line for line what the CLI prints whole."""
+    values = np.arange(100, dtype=float).reshape(10, 10) * 17 % 1300  # a zero, two-, three- and four-digit counts
+    names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    for heatmap in (
+        Heatmap(values, names, cursor=(3, 5), title="1/4 counts").fitted(150, 50),
+        Heatmap(values / 1300, names, percent=True, cursor=(9, 9), blank_diagonal=True).fitted(60, 15),
+    ):
+        for color_system in ("truecolor", None):
+            whole = Console(width=120, file=io.StringIO(), color_system=color_system, force_terminal=True)
+            whole.print(heatmap)
+            parts = Console(width=120, file=io.StringIO(), color_system=color_system, force_terminal=True)
+            for part, height in heatmap.sections():
+                parts.print(heatmap.section(part))
+                assert len(list(parts.render_lines(heatmap.section(part), pad=False))) == height
+            assert parts.file.getvalue() == whole.file.getvalue()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=["80x24", "200x60"])
+async def test_a_cursor_move_repaints_only_its_rows_and_the_screen_equals_a_full_redraw(
+    store_copy: Path, size: tuple[int, int]
+) -> None:
+    app = errors_app(store_copy)
+    async with app.run_test(size=size) as pilot:
+        await open_errors(pilot, "sgd-scaled")
+        heatmap = app.query_one(ConfusionHeatmap)
+        drawn: list[int] = []
+        render_line = heatmap.render_line
+
+        def counting(y: int):
+            drawn.append(y)
+            return render_line(y)
+
+        heatmap.render_line = counting  # type: ignore[method-assign]
+        await pilot.press("down")
+        await pilot.pause()
+        _, fitted, _ = heatmap._fitted()
+        rows = max(1, fitted.row_height)
+        assert 0 < len(set(drawn)) <= 2 * rows  # the row left and the row entered, not the whole map
+        drawn.clear()
+        await pilot.press("right")
+        await pilot.pause()
+        assert 0 < len(set(drawn)) <= rows + 3  # the cursor's row and the column labels
+        await pilot.press(*["m"] * 4, *["down"] * 4, "right", "right", "up", "left", "down")  # back to counts
+        await pilot.pause()
+        moved = app.export_screenshot()
+        heatmap._changed()
+        heatmap.refresh()
+        await pilot.pause()
+        assert heatmap.cursor == (5, 2) and app.export_screenshot() == moved
 
 
 async def test_m_cycles_counts_row_errors_and_column_modes(store_copy: Path) -> None:

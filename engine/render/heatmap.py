@@ -2,7 +2,8 @@
 
 Shared by ``mnist-explorer errors`` (printed with rich) and the Errors tab (shown in a widget, with a cursor).
 Cells are as narrow as their numbers allow (10 classes of counts below 1,000 take 46 columns), so the map
-fits an 80×24 terminal beside a side panel.
+fits an 80×24 terminal beside a side panel. Each part (the header, a class's row, the legend) also renders alone,
+line for line as in the whole map, so the Errors tab redraws only the parts a cursor move changes.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ TITLE_STYLE = Style(color="grey70", italic=True)
 MIN_CELL = 4
 LEGEND_STEPS = 8
 SHADES = "░▒▓█"  # the legend where the terminal shows no colour (NO_COLOR, a dumb terminal)
+HEADER, LEGEND = "header", "legend"
+Section = int | str  # a part of the map: a class's row (its index), HEADER or LEGEND
 
 
 def colour_at(t: float) -> tuple[int, int, int]:
@@ -146,39 +149,62 @@ class Heatmap:
         w = self.width()
         return Measurement(w, w)
 
+    def sections(self) -> list[tuple[Section, int]]:
+        """The map's parts from the top, each with its height in lines: the header, each class's row, the legend."""
+        parts: list[tuple[Section, int]] = [(HEADER, bool(self.title) + 2)]
+        parts += [(i, max(1, self.row_height)) for i in range(self.n)]
+        return parts + [(LEGEND, 1)] if self.legend else parts
+
+    def section(self, part: Section) -> HeatmapSection:
+        """One part drawn alone, line for line as in the whole map: a cursor move redraws the parts it changes."""
+        return HeatmapSection(self, part)
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self._render(console, options, [part for part, _ in self.sections()])
+
+    def _render(self, console: Console, options: ConsoleOptions, parts: Iterable[Section]) -> RenderResult:
         texts = self._texts()
         cw, lw = self.cell_width(), self.label_width()
-        rows_labels = short_names(self.labels, lw)
-        col_labels = short_names(self.labels, cw - 1)
         values = np.asarray(self.values, dtype=np.float64)
         top = self.vmax()
         ci, cj = self.cursor if self.cursor is not None else (-1, -1)
+        for part in parts:
+            if part == HEADER:
+                yield from self._header(options.max_width, cw, lw, cj)
+            elif part == LEGEND:
+                yield from self._legend(top, lw, shaded=console.no_color or console.color_system is None)
+            else:
+                yield from self._row(int(part), texts[int(part)], values, top, cw, lw, ci, cj)
+
+    def _header(self, max_width: int, cw: int, lw: int, cj: int) -> Iterable[Segment]:
+        """The title (if any), the column axis title and the column labels, the cursor's highlighted."""
         if self.title:
-            yield Segment(self.title[: options.max_width], TITLE_STYLE)
+            yield Segment(self.title[:max_width], TITLE_STYLE)
             yield Segment.line()
         yield Segment(" " * (lw + 1))
         yield Segment(self.col_title[: self.n * cw], TITLE_STYLE)
         yield Segment.line()
         yield Segment(f"{self.row_title:<{lw}} ", TITLE_STYLE)
-        for j, name in enumerate(col_labels):
+        for j, name in enumerate(short_names(self.labels, cw - 1)):
             yield Segment(f"{name:^{cw}}", CURSOR_LABEL_STYLE if j == cj else LABEL_STYLE)
         yield Segment.line()
-        height = max(1, self.row_height)
-        for i in range(self.n):
-            for line in range(height):
-                middle = line == height // 2
-                label = rows_labels[i] if middle else ""
-                yield Segment(f"{label:>{lw}}", CURSOR_LABEL_STYLE if i == ci and middle else LABEL_STYLE)
-                yield Segment(" ")
-                for j in range(self.n):
-                    text = texts[i][j] if middle else ""
-                    yield from self._cell(
-                        text, values[i, j], top, cw, (i, j) == (ci, cj) and middle, self.blank_diagonal and i == j
-                    )
-                yield Segment.line()
-        if self.legend:
-            yield from self._legend(top, lw, shaded=console.no_color or console.color_system is None)
+
+    def _row(
+        self, i: int, texts: list[str], values: np.ndarray, top: float, cw: int, lw: int, ci: int, cj: int
+    ) -> Iterable[Segment]:
+        """Class ``i``'s row: ``row_height`` lines, its label and numbers on the middle one."""
+        height, name = max(1, self.row_height), short_names(self.labels, lw)[i]
+        for line in range(height):
+            middle = line == height // 2
+            label = name if middle else ""
+            yield Segment(f"{label:>{lw}}", CURSOR_LABEL_STYLE if i == ci and middle else LABEL_STYLE)
+            yield Segment(" ")
+            for j in range(self.n):
+                text = texts[j] if middle else ""
+                yield from self._cell(
+                    text, values[i, j], top, cw, (i, j) == (ci, cj) and middle, self.blank_diagonal and i == j
+                )
+            yield Segment.line()
 
     def _cell(self, text: str, value: float, top: float, width: int, cursor: bool, blank: bool) -> Iterable[Segment]:
         bracketed = cursor and len(text) + 2 <= width
@@ -204,3 +230,14 @@ class Heatmap:
         high = format_value(top, self.percent) if top > 0 else "0"
         yield Segment(f" {high}{'%' if self.percent and top > 0 else ''}", LABEL_STYLE)
         yield Segment.line()
+
+
+@dataclass(frozen=True)
+class HeatmapSection:
+    """One part of ``heatmap`` (see :meth:`Heatmap.sections`) as a renderable of its own."""
+
+    heatmap: Heatmap
+    part: Section
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self.heatmap._render(console, options, [self.part])

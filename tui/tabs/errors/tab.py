@@ -182,15 +182,21 @@ class ErrorsTab(TabBase, Vertical):
 
     def _update_status(self) -> None:
         self.refresh_bindings()  # what the footer offers follows the run shown and the selected model's job
+        self._update_status_line()
+
+    def _update_status_line(self) -> None:
+        """The status line's text; it is one line the width of the tab (errors.tcss), so no new layout is needed."""
         status_line = self.query_one("#errors-status", Static)
         analysis, status = self.analysis, self.statuses[self.model]
         if analysis is None:
             if status.active is not None:
                 run = status.active
                 doing = f"run {run.id} ⟳ {run.fits_done}/{run.fits_total}" if run.fits_total else f"run {run.id} ⟳"
-                status_line.update(f"[b]{self.model}[/] · [cyan]{doing}[/] · c cancels it")
+                status_line.update(f"[b]{self.model}[/] · [cyan]{doing}[/] · c cancels it", layout=False)
             else:
-                status_line.update(f"[b]{self.model}[/] · no run yet · s runs {self.model} · tab, ↑↓ picks a model")
+                status_line.update(
+                    f"[b]{self.model}[/] · no run yet · s runs {self.model} · tab, ↑↓ picks a model", layout=False
+                )
             return
         i, j = self.query_one(ConfusionHeatmap).cursor
         names = analysis.class_names
@@ -205,12 +211,12 @@ class ErrorsTab(TabBase, Vertical):
             parts.append(
                 f"[cyan]run {status.active.id} ⟳ {status.active.fits_done}/{status.active.fits_total}[/] c cancels"
             )
-        status_line.update(" · ".join(parts))
+        status_line.update(" · ".join(parts), layout=False)
 
     # -- events --------------------------------------------------------------------------------------------------
     @on(ConfusionHeatmap.CellMoved)
     def _cell_moved(self) -> None:
-        self._update_status()
+        self._update_status_line()  # the keys offered do not depend on the cell
 
     @on(OptionList.OptionHighlighted, "#errors-models")
     def _model_highlighted(self, event: OptionList.OptionHighlighted) -> None:
