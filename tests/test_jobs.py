@@ -18,7 +18,7 @@ from engine.cli.main import main
 from engine.data import DataSpec
 from engine.errors import UsageError
 from engine.jobs import cancel_run, launch, wait_for
-from engine.jobs.priority import JOB_NICENESS
+from engine.jobs.priority import job_niceness
 from engine.resources import job_processes, job_resources, read_stat
 from engine.store import Run, RunStore, pid_alive
 
@@ -223,10 +223,10 @@ def test_a_job_runs_as_background_work_in_every_thread_and_its_autogroup(jobs_st
     tasks = Path(f"/proc/{run.pid}/task")
     # field 19 of a thread's stat is its nice value (after the command, which is in parentheses)
     nices = {int(tid.name): int((tid / "stat").read_text().rsplit(")", 1)[1].split()[16]) for tid in tasks.iterdir()}
-    assert len(nices) > 1 and set(nices.values()) == {JOB_NICENESS}, nices  # BLAS threads predate the change too
+    assert len(nices) > 1 and set(nices.values()) == {job_niceness()}, nices  # BLAS threads predate the change too
     autogroup = Path(f"/proc/{run.pid}/autogroup")
     if autogroup.exists():  # a kernel with autogroups shares the CPU between sessions by this value first
-        assert autogroup.read_text().split()[-1] == str(JOB_NICENESS)
+        assert autogroup.read_text().split()[-1] == str(job_niceness())
     cancel_run(jobs_store, run.id)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from engine.data import DataSpec
 from engine.errors import StoreError, UsageError
+from engine.jobs.priority import job_niceness
 from engine.jobs.registry import JOB_KINDS
 from engine.resources import end_processes, job_processes
 from engine.store import Run, RunStore, pid_alive
@@ -27,6 +28,7 @@ def launch(store: RunStore, kind: str, params: dict, data: DataSpec, run_id: int
     """
     if kind not in JOB_KINDS:
         raise UsageError(f"unknown job kind {kind!r}; known: {', '.join(sorted(JOB_KINDS))}")
+    job_niceness()  # a bad MNIST_EXPLORER_JOB_NICENESS is refused here, not in the job's process
     if run_id is None:
         run = store.create_run(kind, params, data.to_dict())
     else:

@@ -13,13 +13,25 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# the lowest priority: a job only takes CPU time nothing interactive wants. MNIST_EXPLORER_JOB_NICENESS overrides it
-# (a benchmark timing jobs beside a peer at the same, ordinary priority on a machine busy with other work)
-JOB_NICENESS = int(os.environ.get("MNIST_EXPLORER_JOB_NICENESS", "19"))
+from engine.errors import UsageError
+
+NICENESS_VARIABLE = "MNIST_EXPLORER_JOB_NICENESS"
+DEFAULT_NICENESS = 19  # the lowest priority: a job only takes CPU time nothing interactive wants
 
 
-def become_background(niceness: int = JOB_NICENESS) -> None:
-    """Lower this process's CPU priority to ``niceness``: its autogroup (if any) and each of its threads."""
+def job_niceness() -> int:
+    """The niceness jobs run at: 19, or ``MNIST_EXPLORER_JOB_NICENESS`` (0–19; e.g. a benchmark timing jobs beside a
+    peer at ordinary priority on a machine busy with other work). Checked before a job starts."""
+    text = os.environ.get(NICENESS_VARIABLE, str(DEFAULT_NICENESS)).strip()
+    if not text.isdigit() or int(text) > 19:
+        raise UsageError(f"{NICENESS_VARIABLE} must be a whole number from 0 to 19, got {text!r}")
+    return int(text)
+
+
+def become_background(niceness: int | None = None) -> None:
+    """Lower this process's CPU priority to ``niceness`` (default :func:`job_niceness`): its autogroup (if any) and
+    each of its threads."""
+    niceness = job_niceness() if niceness is None else niceness
     try:
         Path("/proc/self/autogroup").write_text(str(niceness))
     except OSError:  # not Linux, or a kernel without autogroups
