@@ -97,6 +97,7 @@ class AugmentView(Vertical):
         self.images: np.ndarray | None = None
         self.labels: np.ndarray | None = None
         self.class_names: tuple[str, ...] = ()
+        self._shift_key: tuple[int, int] | None = None  # (test index, side) the strip shows; None: draw anew
 
     def compose(self) -> ComposeResult:
         yield Static(id="augment-report")
@@ -116,6 +117,7 @@ class AugmentView(Vertical):
         text: str = "",
     ) -> None:
         self.results, self.images, self.labels, self.class_names = results, images, labels, class_names
+        self._shift_key = None
         report = self.query_one("#augment-report", Static)
         fixed, broken = (
             self.query_one("#augment-fixed", DigitGridView),
@@ -175,21 +177,28 @@ class AugmentView(Vertical):
             index = 0
         side = self.images.shape[-1]
         shown = side if side <= 8 else side // 2
-        strip.update(shift_strip(self.images[index], shown, f"test #{index}"))
+        key = (index, shown)
+        if key == self._shift_key:  # e.g. the view shown again, the focus back on the same digit
+            return
+        # a layout only when the strip's height may change (its first digits, another size): ~5 ms at 200×60
+        layout = self._shift_key is None or self._shift_key[1] != shown
+        self._shift_key = key
+        strip.update(shift_strip(self.images[index], shown, f"test #{index}"), layout=layout)
 
     def _status(self) -> None:
         status = self.query_one("#augment-status", Static)
         r, grid = self.results, self._focused_grid()
         index = grid.current_index
         if r is None or index is None or self.labels is None:
-            status.update("[dim]tab: fixed / broken · enter opens a digit[/]" if r is not None else "")
+            status.update("[dim]tab: fixed / broken · enter opens a digit[/]" if r is not None else "", layout=False)
             return
         names = self.class_names
         which = "fixed" if grid.id == "augment-fixed" else "broken"
         status.update(
             f"{which} {grid.cursor + 1:,}/{grid.count:,} · test #{index:,} [b]{names[int(self.labels[index])]}[/] · "
             f"plain {names[int(r.y_pred_plain[index])]} → augmented {names[int(r.y_pred_augmented[index])]} · "
-            "[dim]tab: fixed / broken · enter opens[/]"
+            "[dim]tab: fixed / broken · enter opens[/]",
+            layout=False,
         )
 
     @on(DigitGridView.Opened)

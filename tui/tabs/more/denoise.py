@@ -11,6 +11,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -51,9 +53,13 @@ class DenoiseDigits(Widget, can_focus=True):
         self.clean: np.ndarray | None = None
         self.order = np.zeros(0, dtype=np.int64)
         self.text = ""
+        # (index, size, style) → the lines drawn: shown again (focus, a view switch) or stepped back to, a digit is
+        # not drawn anew (its three images took ~30 ms at 200×60)
+        self._lines: dict[tuple, list[Strip]] = {}
 
     def show(self, results: DenoiseResults | None, clean: np.ndarray | None, text: str) -> None:
         self.results, self.clean, self.text = results, clean, text
+        self._lines.clear()
         self._order()
         self.set_reactive(DenoiseDigits.cursor, 0)
         self.refresh()
@@ -91,18 +97,34 @@ class DenoiseDigits(Widget, can_focus=True):
         self.refresh()
         self.post_message(self.Moved())
 
-    def render(self):
-        r, i = self.results, self.index
-        if r is None or i is None or self.clean is None:
-            return Text(self.text, style="dim", justify="center")
+    def render(self) -> Text:
+        """What shows with no results (the digits are drawn by ``render_line``)."""
+        return Text(self.text, style="dim", justify="center")
+
+    def _digits(self, index: int) -> Table:
+        assert self.results is not None and self.clean is not None
         side = triple_side(self.clean.shape[-1], self.size.width, self.size.height)
-        images = [fit_side(x[i][None], side)[0] for x in (r.noisy, r.denoised, self.clean)]
+        images = [fit_side(x[index][None], side)[0] for x in (self.results.noisy, self.results.denoised, self.clean)]
         table = Table.grid(padding=(0, GAP))
         for _ in images:
             table.add_column(justify="center", width=side)
         table.add_row(*(Text(t, style="dim") for t in ("noisy", "denoised", "clean")))
         table.add_row(*(DigitImage(image) for image in images))
         return table
+
+    def render_line(self, y: int) -> Strip:
+        index = self.index
+        if self.results is None or index is None or self.clean is None:
+            return super().render_line(y)
+        style = self.visual_style
+        key = (index, self.size, style)
+        if key not in self._lines:
+            if len(self._lines) > 16:  # digits stepped past, other sizes: keep it bounded
+                self._lines.clear()
+            visual: Visual = visualize(self, self._digits(index))
+            self._lines[key] = Visual.to_strips(self, visual, self.size.width, self.size.height, style)
+        strips = self._lines[key]
+        return strips[y] if y < len(strips) else Strip.blank(self.size.width, style.rich_style)
 
 
 class DenoiseView(Vertical):
@@ -124,10 +146,11 @@ class DenoiseView(Vertical):
         r, i = digits.results, digits.index
         status = self.query_one("#denoise-status", Static)
         if r is None or i is None:
-            status.update("")
+            status.update("", layout=False)
             return
         order = "worst first" if digits.worst else "test order"
         status.update(
             f"test #{i:,} · error noisy {r.error_noisy[i]:.1f} → denoised [b]{r.error_denoised[i]:.1f}[/] · "
-            f"{digits.cursor + 1:,}/{len(digits.order):,} in {order} · [dim]← → step · w worst first[/]"
+            f"{digits.cursor + 1:,}/{len(digits.order):,} in {order} · [dim]← → step · w worst first[/]",
+            layout=False,
         )

@@ -107,7 +107,7 @@ class MultilabelView(Vertical):
         status = self.query_one("#multilabel-status", Static)
         r, grid = self.results, self.query_one(DigitGridView)
         if r is None or grid.current_index is None or self.labels is None:
-            status.update("[dim]f shows all digits again[/]" if r is not None else "")
+            status.update("[dim]f shows all digits again[/]" if r is not None else "", layout=False)
             return
         i = grid.current_index
         names = r.label_names
@@ -117,5 +117,6 @@ class MultilabelView(Vertical):
         which = "mismatch " if self.mismatches_only else ""
         status.update(
             f"train #{i:,} [b]{self.class_names[int(self.labels[i])]}[/] · {true} → {pred} · {mark} · "
-            f"{which}{grid.cursor + 1:,}/{grid.count:,} · [dim]captions: {names[0]}, {names[1]} as 1/0[/]"
+            f"{which}{grid.cursor + 1:,}/{grid.count:,} · [dim]captions: {names[0]}, {names[1]} as 1/0[/]",
+            layout=False,
         )

@@ -226,16 +226,18 @@ class MoreTab(TabBase, Vertical):
             parts.append(f"  [dim]run {status.done.id} · s runs it again[/]")
         else:
             parts.append("  [dim]s runs it[/]")
-        self.query_one("#more-views", Static).update("".join(parts))
+        self.query_one("#more-views", Static).update("".join(parts), layout=False)  # one line, its size fixed
 
     # -- keys ----------------------------------------------------------------------------------------------------
     def action_view(self, kind: str) -> None:
         self.view = kind
 
     def watch_view(self, kind: str) -> None:
+        # the new view's widget takes the focus in the same call as the switch: one layout, one change of the
+        # footer's keys, and no moment without focus (the switcher hiding the focused widget would blur it to None)
         self.query_one(ContentSwitcher).current = f"more-{kind}"
-        self._draw_views_line()
         self._focus_view()
+        self._draw_views_line()
 
     def _focus_view(self) -> None:
         targets: dict[str, type[Widget]] = {
@@ -243,13 +245,9 @@ class MoreTab(TabBase, Vertical):
             denoise.JOB_KIND: DenoiseDigits,
             augment.JOB_KIND: DigitGridView,
         }
-        kind = self.view
-
-        def focus() -> None:
-            if self.view == kind:  # else another key picked a view before this refresh: its own call focuses it
-                self.query_one(f"#more-{kind}").query_one(targets[kind]).focus()
-
-        self.call_after_refresh(focus)
+        target = self.query_one(f"#more-{self.view}").query_one(targets[self.view])
+        if self.is_shown:  # else the tab's on_show focuses it
+            self.screen.set_focus(target, scroll_visible=False)  # the view fills the tab: nothing to scroll to
 
     def action_start(self) -> None:
         status = self.statuses[self.view]
