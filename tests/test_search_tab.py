@@ -230,6 +230,31 @@ async def test_user_watches_the_leaderboard_rerank_as_another_writer_adds_folds(
         assert "ETA" not in text_of(app, "#search-pace")
 
 
+async def test_the_pace_stands_still_while_the_tab_is_hidden_and_catches_up_when_shown(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "tui.app.TABS", [TabSpec("training", "Training", "tui.tabs.training:TrainingTab"), *SEARCH_ONLY]
+    )
+    now = [T0 + 10.0]
+    monkeypatch.setattr(SearchTab, "clock", staticmethod(lambda: now[0]))
+    writer = SearchWriter(RunStore(store_path))
+    writer.fits(5)
+    freeze_times(store_path, writer.run_id, elapsed=10.0, finished=False)
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        t = await open_search(pilot, fits=5)
+        assert "0:10 elapsed" in text_of(app, "#search-pace")
+        app.action_show_tab("training")
+        await until(pilot, lambda: not t.is_shown)
+        now[0] = T0 + 75.0
+        t._tick_pace()  # the 1 s timer's call: a hidden tab draws nothing
+        await pilot.pause()
+        assert "0:10 elapsed" in str(app.query_one("#search-pace", Static).render())  # hidden: not on screen
+        app.action_show_tab("search")
+        await until(pilot, lambda: "1:15 elapsed" in text_of(app, "#search-pace"))
+
+
 @pytest.mark.usefixtures("search_only")
 async def test_a_search_survives_the_app_closing_and_a_new_app_sees_it(store_path: Path) -> None:
     first = make_app(store_path)

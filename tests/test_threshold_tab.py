@@ -9,17 +9,26 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
+from rich.console import Group
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import TabbedContent
 
 from engine.cli.main import main as cli_main
 from engine.data import DataSpec
 from engine.jobs import run_inline
+from engine.render.digits import DigitGrid, fit_side
 from engine.store import RunStore
+from engine.threshold import format_threshold
 from tui.app import MnistExplorerApp
 from tui.tabs import TABS
 from tui.tabs.threshold import ThresholdTab
-from tui.tabs.threshold.digits import ThresholdDigits
+from tui.tabs.threshold.digits import CORRECT, MISTAKE, ThresholdDigits, digit_side
 from tui.tabs.threshold.target_prompt import TargetPrompt
 from tui.widgets.confirm import ConfirmDialog
 
@@ -167,6 +176,55 @@ async def test_large_terminal_shows_table_and_all_curves(scored_store: Path) -> 
         digits = tab.query_one(ThresholdDigits)
         assert len(tab.last_view.rows) >= 15 and len(digits.above) >= 2 and len(digits.below) >= 2
         assert digits.above[0].score >= tab.last_view.current.threshold > digits.below[0].score
+
+
+def simplified(strip: Strip) -> list[tuple[str, Style | None]]:
+    return [(text, style) for text, style, _ in Segment.simplify(strip)]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)])
+async def test_the_digits_either_side_look_as_one_grid_of_them_would(scored_store: Path, size) -> None:
+    """Each digit is drawn once and its lines kept; the lines joined at a step are those of the whole grid."""
+    async with make_app(scored_store).run_test(size=size) as pilot:
+        tab = await open_threshold(pilot)
+        digits = tab.query_one(ThresholdDigits)
+        for key in ("right", "right", "shift+left", "left"):
+            await pilot.press(key)
+            await pilot.pause()
+            width, height = digits.content_size
+            side = digit_side(8, width, height)
+            columns = max(1, (width - 1) // DigitGrid.cell_width(side))
+            parts: list = []
+            for title, group in (("▲ says 5", digits.above), ("▼ says not 5", digits.below)):
+                parts.append(Text(title, style="bold", no_wrap=True, overflow="ellipsis"))
+                images = fit_side(pilot.app.dataset.X_train[np.array([n.index for n in group])], side)
+                captions = [f"{format_threshold(n.score)} {n.label}" for n in group]
+                styles = [MISTAKE if n.mistake else CORRECT for n in group]
+                parts.append(DigitGrid(images, captions, columns, caption_styles=styles))
+            grid = digits._strips(Group(*parts), width)
+            assert len(grid) > 4 and all(
+                simplified(digits.render_line(y)) == simplified(line) for y, line in enumerate(grid)
+            )
+
+
+async def test_a_step_repaints_without_a_layout(scored_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The status line, the table, the digits and the curves keep their sizes as the threshold moves."""
+    layouts: list[Widget] = []
+    refresh = Widget.refresh
+
+    def counted(self, *regions, layout: bool = False, **kwargs):
+        if layout:
+            layouts.append(self)
+        return refresh(self, *regions, layout=layout, **kwargs)
+
+    async with make_app(scored_store).run_test(size=(200, 60)) as pilot:
+        tab = await open_threshold(pilot)
+        monkeypatch.setattr(Widget, "refresh", counted)
+        step = tab.step
+        for key in ("right", "shift+right", "left"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert tab.step == step + 10 and [w for w in layouts if tab in w.ancestors_with_self] == []
 
 
 async def test_without_a_run_the_tab_offers_one_and_picks_it_up(tmp_path: Path) -> None:

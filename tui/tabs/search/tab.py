@@ -122,11 +122,12 @@ class SearchTab(TabBase, Vertical):
 
     def on_mount(self) -> None:
         self._runs_changed(list(self.ctx.runs))
-        self.set_interval(1.0, self._refresh_pace)
+        self.set_interval(1.0, self._tick_pace)
         self._refresh_all()
 
     def on_show(self) -> None:
         self.query_one(SearchLeaderboard).focus()
+        self._refresh_pace()  # the seconds that passed while the tab was hidden
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width >= WIDE, "-wide")
@@ -264,6 +265,12 @@ class SearchTab(TabBase, Vertical):
         total = self.board.fits_total or self.run.fits_total
         return Pace(self.board.fits_done, total, self.run.elapsed(self.clock()))
 
+    def _tick_pace(self) -> None:
+        """Every second the elapsed time and ETA move, but only on the shown tab: a hidden one would cost the shown
+        tab a repaint a second."""
+        if self.is_shown:
+            self._refresh_pace()
+
     def _refresh_pace(self) -> None:
         bar = self.query_one("#search-progress", ProgressBar)
         pace = self.pace()
@@ -272,14 +279,16 @@ class SearchTab(TabBase, Vertical):
             return
         bar.update(total=max(pace.total, 1), progress=pace.done)
         if pace.total == 0:
-            self.query_one("#search-pace", Static).update(f"starting · {format_duration(pace.elapsed)} elapsed")
+            self.query_one("#search-pace", Static).update(
+                f"starting · {format_duration(pace.elapsed)} elapsed", layout=False
+            )
             return
         parts = [f"{pace.done}/{pace.total} fits", f"{format_duration(pace.elapsed)} elapsed"]
         if self.run is not None and self.run.active:
             parts.append(f"ETA {format_duration(pace.eta)}")
         if pace.throughput is not None:
             parts.append(f"{pace.throughput:.1f} fits/s")
-        self.query_one("#search-pace", Static).update(" · ".join(parts))
+        self.query_one("#search-pace", Static).update(" · ".join(parts), layout=False)  # one line, its width fixed
 
     def _refresh_best(self) -> None:
         self.query_one("#search-best", Static).update(self._best_text())

@@ -145,8 +145,15 @@ class ThresholdCurvePlot(CurvePlot):
     TITLE = "P/R vs threshold"
     X_LABEL = "threshold"
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._span: tuple[ThresholdCurves, float, float] | None = None  # the curves' score quantiles, found once
+
     def xlim(self, curves: ThresholdCurves, current: ThresholdRow) -> tuple[float, float]:
-        low, high = np.quantile(curves.thresholds, X_QUANTILES)
+        if self._span is None or self._span[0] is not curves:  # asked at every line drawn: ~1 ms at 60,000 steps
+            low, high = np.quantile(curves.thresholds, X_QUANTILES)
+            self._span = (curves, float(low), float(high))
+        _, low, high = self._span
         return float(min(low, current.threshold)), float(max(high, current.threshold))
 
     def legend(self, curves: ThresholdCurves) -> list[tuple[str, str]]:

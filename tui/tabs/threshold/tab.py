@@ -103,6 +103,7 @@ class ThresholdTab(TabBase, Vertical, can_focus=True):
         self._loading: int | None = None
         self.pinned_run: int | None = None  # a run chosen with [ ] (or kept when a newer one came); None: the newest
         self._newest: int | None = None  # the newest finished run when the runs were last looked at
+        self._status_lines = 0  # lines of the status text last shown (0: none yet)
 
     def compose(self) -> ComposeResult:
         yield Static(id="thr-status")
@@ -237,6 +238,7 @@ class ThresholdTab(TabBase, Vertical, can_focus=True):
                 f"{DEFAULT_DIGIT}? SGD and RandomForest, 3-fold cross-validation); its scores show here."
             )
         self.query_one("#thr-status", Static).update("Threshold: no scores")
+        self._status_lines = 1
         table = self.query_one(ThresholdTable)
         table.add_class("-message")
         table.update(Text.from_markup(text))
@@ -291,11 +293,14 @@ class ThresholdTab(TabBase, Vertical, can_focus=True):
         view = analysis.view(self.step, before, rows - 1 - before, k=0, threshold=self.exact)
         self.last_view = view
         c = view.current
-        header = threshold_header(view, older=self.pinned_run is not None, lines=self._header_lines())
-        self.query_one("#thr-status", Static).update(header)
+        lines = self._header_lines()
+        header = threshold_header(view, older=self.pinned_run is not None, lines=lines)
+        # a layout only when the status line's height changes; the table's size never depends on its text
+        self.query_one("#thr-status", Static).update(header, layout=lines != self._status_lines)
+        self._status_lines = lines
         table = self.query_one(ThresholdTable)
         table.remove_class("-message")
-        table.update(threshold_text(view))
+        table.update(threshold_text(view), layout=False)
         if digits.display:
             digits.show(analysis, c.threshold, dataset)
         self._redraw_plots()
