@@ -20,7 +20,7 @@ from engine.threshold import Neighbour, ThresholdAnalysis, format_threshold
 
 MISTAKE = Style(color="red", bold=True)
 CORRECT = Style(color="green")
-MAX_KEPT_DIGITS = 2048  # drawn digits kept; a few hundred lines of strips each at most
+KEPT_OFF_SCREEN = 64  # drawn digits kept beyond those shown (stepping back finds them), so memory stays small
 
 DigitLines = tuple[list[Strip], Strip]  # a digit's pixel lines and its caption, each with the gap at its left
 
@@ -50,7 +50,7 @@ class ThresholdDigits(Widget):
         self._grid: tuple[int, int, int] = (0, 1, 0)  # digit side, columns, width
         self._lines: tuple[Style, list[Strip]] | None = None  # the base style they were drawn on, the lines
         self._digits: dict[Neighbour, DigitLines] = {}
-        self._digits_key: tuple = ()  # (dataset, side, base style) the kept digits were drawn for
+        self._digits_for: tuple[Dataset, int, Style] | None = None  # the data, side and style they were drawn with
 
     def show(self, analysis: ThresholdAnalysis, threshold: float, dataset: Dataset) -> None:
         """As many digits either side of ``threshold`` as fit at the current size."""
@@ -83,8 +83,12 @@ class ThresholdDigits(Widget):
             return []
         analysis, _, dataset = self._shown
         side, columns, width = self._grid
-        if self._digits_key != (id(dataset), side, base):
-            self._digits, self._digits_key = {}, (id(dataset), side, base)
+        drawn_for = self._digits_for
+        if drawn_for is None or drawn_for[0] is not dataset or drawn_for[1:] != (side, base):
+            self._digits, self._digits_for = {}, (dataset, side, base)
+        shown = {*self.above, *self.below}
+        if len(self._digits) > len(shown) + KEPT_OFF_SCREEN:
+            self._digits = {n: lines for n, lines in self._digits.items() if n in shown}
         cell = DigitGrid.cell_width(side)
         lines: list[Strip] = []
         for title, group in ((f"▲ says {analysis.digit}", self.above), (f"▼ says not {analysis.digit}", self.below)):
@@ -101,8 +105,6 @@ class ThresholdDigits(Widget):
     def _digit(self, neighbour: Neighbour, dataset: Dataset, side: int) -> DigitLines:
         """One digit's lines (drawn once): a one-digit grid less its right edge, so digits join as the grid's do."""
         if neighbour not in self._digits:
-            if len(self._digits) >= MAX_KEPT_DIGITS:
-                self._digits.clear()
             grid = DigitGrid(
                 fit_side(dataset.X_train[np.array([neighbour.index])], side),
                 [f"{format_threshold(neighbour.score)} {neighbour.label}"],
