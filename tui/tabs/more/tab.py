@@ -12,11 +12,11 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Container, Vertical
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Static
+from textual.widgets import Static
 
 from engine.data import DataSpec
 from engine.follow import RunsListed, Update
@@ -95,7 +95,7 @@ class MoreTab(TabBase, Vertical):
         Binding("s", "start", "Run job", id="more-start"),
     ]
 
-    view: reactive[str] = reactive(multilabel.JOB_KIND, init=False)
+    view: var[str] = var(multilabel.JOB_KIND, init=False)  # a var: the tab itself has nothing to repaint
 
     @dataclass
     class Summarised(Message):
@@ -117,10 +117,16 @@ class MoreTab(TabBase, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="more-views")
-        with ContentSwitcher(initial="more-multilabel", id="more-switcher"):
-            yield MultilabelView(id="more-multilabel")
-            yield DenoiseView(id="more-denoise")
-            yield AugmentView(id="more-augment")
+        # the views' display is switched by hand (watch_view), not by a ContentSwitcher, whose repaint of itself
+        # on each switch redrew the whole area under the views
+        with Container(id="more-switcher"):
+            for view in (
+                MultilabelView(id="more-multilabel"),
+                DenoiseView(id="more-denoise"),
+                AugmentView(id="more-augment"),
+            ):
+                view.display = view.id == f"more-{self.view}"
+                yield view
 
     def on_mount(self) -> None:
         self._draw_all()
@@ -234,8 +240,10 @@ class MoreTab(TabBase, Vertical):
 
     def watch_view(self, kind: str) -> None:
         # the new view's widget takes the focus in the same call as the switch: one layout, one change of the
-        # footer's keys, and no moment without focus (the switcher hiding the focused widget would blur it to None)
-        self.query_one(ContentSwitcher).current = f"more-{kind}"
+        # footer's keys, and no moment without focus (the old view's focused widget, hidden at the next layout,
+        # would blur to None first)
+        for view in self.query_one("#more-switcher").children:
+            view.display = view.id == f"more-{kind}"
         self._focus_view()
         self._draw_views_line()
 
