@@ -217,7 +217,11 @@ def test_a_job_outlives_its_launcher_and_ignores_a_hangup(jobs_store: RunStore, 
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads thread priorities from Linux's /proc")
-def test_a_job_runs_as_background_work_in_every_thread_and_its_autogroup(jobs_store: RunStore) -> None:
+def test_a_job_runs_as_background_work_in_every_thread_and_its_autogroup(
+    jobs_store: RunStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MNIST_EXPLORER_JOB_NICENESS")  # the default, 19 (conftest runs jobs at the tests' priority)
+    assert job_niceness() == 19
     run = launch(jobs_store, "learning_curve", {"digit": 5, "epochs": 400}, DataSpec("digits"))
     wait_until(lambda: working(jobs_store, run), what="job running")
     tasks = Path(f"/proc/{run.pid}/task")
