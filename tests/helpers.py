@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual.pilot import Pilot
+
+from engine.store import Run, RunStore
 
 
 async def until(pilot: Pilot, condition, timeout: float = 60.0, what: str = "") -> None:
@@ -22,3 +25,12 @@ def copy_store(source: Path, target: Path) -> Path:
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
     return target
+
+
+@dataclass(frozen=True)
+class LaunchedJob:
+    """A job launched as a real process and waited for (conftest's ``binary_job``)."""
+
+    store: RunStore
+    launched: Run  # as launch() returned it
+    finished: Run  # as wait_for() returned it

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import LaunchedJob
 
 from engine.data import DataSpec, load_dataset
 from engine.jobs import launch, run_inline, wait_for
 
 
-def test_binary_job_on_digits_gives_sane_results(store) -> None:
-    run = wait_for(store, launch(store, "binary", {"digit": 5}, DataSpec("digits")).id, timeout=60)
+def test_binary_job_on_digits_gives_sane_results(binary_job: LaunchedJob) -> None:
+    store, run = binary_job.store, binary_job.finished  # launched as a real job process (shared with test_jobs)
     assert run.status == "done", run.error
     r = store.results(run.id)
     y = load_dataset("digits").y_train

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import LaunchedJob
 
 from engine.cli.main import main
 from engine.data import DataSpec
@@ -47,10 +48,10 @@ def working(store: RunStore, run: Run) -> bool:
     return store.get_run(run.id).status == "running" and bool(store.events(run.id, kind="log"))
 
 
-def test_binary_job_on_digits_finishes_done_with_its_results(jobs_store: RunStore) -> None:
-    run = launch(jobs_store, "binary", {"digit": 5}, DataSpec("digits"))
+def test_binary_job_on_digits_finishes_done_with_its_results(binary_job: LaunchedJob) -> None:
+    jobs_store, run = binary_job.store, binary_job.launched
     assert run.status == "queued" and run.pid is not None and run.pid != os.getpid()
-    run = wait_for(jobs_store, run.id, timeout=60)
+    run = binary_job.finished
     assert run.status == "done", run.error
     assert run.error is None and run.finished >= run.started and run.elapsed() > 0
     assert run.fits_total == 7 and run.fits_done == 7
