@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import LaunchedJob
+from helpers import LaunchedJob, copy_store
 
 
 def _job_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,3 +58,44 @@ def binary_job(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaunchedJob
         finished = wait_for(store, launched.id, timeout=60)
     yield LaunchedJob(store, launched, finished)
     store.close()
+
+
+@pytest.fixture(scope="session")
+def trained_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding a done binary run (digit 5, id 1) and its learning curve (30 epochs, id 2) on digits, computed
+    once in this process (at its priority: a launched job waits for long on a busy machine). Tests copy it
+    (``helpers.copy_store``) before they write to it."""
+    from engine.data import DataSpec
+    from engine.jobs import run_inline
+    from engine.store import RunStore
+
+    path = tmp_path_factory.mktemp("trained") / "runs.sqlite"
+    store = RunStore(path)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _job_environment(tmp_path_factory, monkeypatch)
+        for kind, params in (("binary", {"digit": 5}), ("learning_curve", {"digit": 5, "epochs": 30})):
+            assert run_inline(store, kind, params, DataSpec("digits")).status == "done", kind
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def every_kind_store(trained_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``trained_store`` and a done run of every other kind the tabs draw from the start (digits data): an SGD
+    multiclass run (id 3) and a KNN search (id 4). Copy it before writing to it."""
+    from engine.data import DataSpec
+    from engine.jobs import run_inline
+    from engine.search.runner import search_params
+    from engine.store import RunStore
+
+    path = copy_store(trained_store, tmp_path_factory.mktemp("every_kind") / "runs.sqlite")
+    store = RunStore(path)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _job_environment(tmp_path_factory, monkeypatch)
+        for kind, params in (
+            ("multiclass", {"model": "sgd"}),
+            ("search", search_params("knn", {"n_neighbors": [3, 5]}, cv=3)),
+        ):
+            assert run_inline(store, kind, params, DataSpec("digits")).status == "done", kind
+    store.close()
+    return path

@@ -14,8 +14,6 @@ from helpers import copy_store, until
 from test_search_tab import SearchWriter
 
 from engine.data import DataSpec
-from engine.jobs import run_inline
-from engine.search.runner import search_params
 from engine.store import Run, RunStore
 from tui.app import MnistExplorerApp
 from tui.context import TabContext
@@ -93,15 +91,9 @@ SIZES = ((80, 24), (200, 60), (120, 40), (90, 30))
 
 
 @pytest.fixture(scope="module")
-def fuzz_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Done runs of the kinds the tabs draw (digits data), computed once in this process."""
-    path = tmp_path_factory.mktemp("fuzz") / "runs.sqlite"
-    store = RunStore(path)
-    run_inline(store, "binary", {"digit": 5}, DIGITS)
-    run_inline(store, "multiclass", {"model": "sgd"}, DIGITS)
-    run_inline(store, "search", search_params("knn", {"n_neighbors": [1, 3]}, 3, "local", None, False), DIGITS)
-    store.close()
-    return path
+def fuzz_store(every_kind_store: Path) -> Path:
+    """Done runs of the kinds the tabs draw (digits data: binary, learning curve, SGD, search; conftest's)."""
+    return every_kind_store  # each test writes to a copy
 
 
 def _not_launched(self: TabContext, kind: str, params: dict) -> Run:

@@ -6,13 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import copy_store
 from rich.console import Console
 
 from engine.data import DataSpec
-from engine.jobs import run_inline
 from engine.render.heatmap import Heatmap
-from engine.search.runner import search_params
-from engine.store import RunStore
 from tui.app import MnistExplorerApp
 from tui.snapshot import render_svg
 from tui.tabs import TABS
@@ -30,19 +28,9 @@ TAB_KEYS = {
 
 
 @pytest.fixture(scope="module")
-def full_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store holding one done run of every kind a tab draws (digits data)."""
-    path = tmp_path_factory.mktemp("no_color") / "runs.sqlite"
-    store = RunStore(path)
-    for kind, params in (
-        ("binary", {"digit": 5}),
-        ("learning_curve", {"digit": 5, "epochs": 5}),
-        ("multiclass", {"model": "sgd"}),
-        ("search", search_params("knn", {"n_neighbors": [3, 5]}, cv=3)),
-    ):
-        assert run_inline(store, kind, params, DIGITS).status == "done", kind
-    store.close()
-    return path
+def full_store(every_kind_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding one done run of every kind a tab draws (digits data; a copy of conftest's)."""
+    return copy_store(every_kind_store, tmp_path_factory.mktemp("no_color") / "runs.sqlite")
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -17,7 +17,6 @@ from textual.pilot import Pilot
 from textual.widgets import ProgressBar, Static, TabbedContent
 
 from engine.data import DataSpec
-from engine.jobs import run_inline
 from engine.store import RunStore
 from tui.app import MnistExplorerApp
 from tui.tabs import TABS
@@ -32,14 +31,9 @@ SEARCH_PARAMS = {"estimator": "rf", "grid": {"n_estimators": [300, 400, 500]}, "
 
 
 @pytest.fixture(scope="module")
-def finished_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store holding a finished binary run (id 1) and its learning curve (id 2), both on digits."""
-    path = tmp_path_factory.mktemp("finished") / "runs.sqlite"
-    store = RunStore(path)
-    # in this process, at its priority: a launched job runs niced, and waits for long on a machine kept busy
-    assert run_inline(store, "binary", {"digit": 5}, DataSpec("digits")).status == "done"
-    assert run_inline(store, "learning_curve", {"digit": 5, "epochs": 30}, DataSpec("digits")).status == "done"
-    store.close()
+def finished_store(trained_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding a finished binary run (id 1) and its learning curve (id 2), both on digits (conftest's)."""
+    path = copy_store(trained_store, tmp_path_factory.mktemp("finished") / "runs.sqlite")
     with sqlite3.connect(path) as conn:  # run inline, a run records this test process's RSS, which the suite grows
         conn.execute("UPDATE runs SET peak_rss_mb = 250.0, cpu_s = 4.0")
     return path
