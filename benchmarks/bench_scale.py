@@ -225,10 +225,11 @@ def plot(points: list[tuple[int, int, float, float]], width: int = 48, height: i
     return [line.plain for line in framed(canvas, "log10 training images")]
 
 
-def bench_errors() -> str:
-    """The 60k ``errors --model sgd-scaled`` job (folds in parallel) vs the book's one-process cross_val_predict."""
+def bench_errors(keep_store: Path | None) -> str:
+    """The 60k ``errors --model sgd-scaled`` job (folds in parallel) vs the book's one-process cross_val_predict;
+    the job's run is kept in ``keep_store`` if given (a store without such a run: a done one would be reused)."""
     with tempfile.TemporaryDirectory() as tmp:
-        store = Path(tmp) / "runs.sqlite"
+        store = keep_store or Path(tmp) / "runs.sqlite"
         cmd = ["mnist-explorer", "--data", FASHION, "--store", str(store), "errors", "--model", "sgd-scaled"]
         ours = measure([*cmd, "--force", "--json"], store)
     print(f"errors: {ours[1]:.0f} s, {ours[2]:.0f} MB", file=sys.stderr)
@@ -311,6 +312,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,2000,5000,10000,20000,60000")
     parser.add_argument("--gs-limit", type=float, default=900.0)
     parser.add_argument("--max-train", type=int, default=10000)
+    parser.add_argument("--keep-store", type=Path, help="errors: the store to run the job in and keep")
     parser.add_argument("--write", action="store_true", help="write the table into BENCHMARKS.md")
     args = parser.parse_args()
     if args.part == "fit":
@@ -318,7 +320,7 @@ def main() -> None:
     elif args.part == "grid":
         text = bench_grid([int(s) for s in args.sizes.split(",")], args.gs_limit)
     elif args.part == "errors":
-        text = bench_errors()
+        text = bench_errors(args.keep_store)
     else:
         text = bench_estimate(args.max_train)
     print(text)
