@@ -145,6 +145,22 @@ async def test_views_picked_faster_than_the_screen_refreshes_focus_the_last_one(
         assert pilot.app.query_one(DenoiseDigits).has_focus
 
 
+async def test_a_key_right_after_a_view_key_reaches_the_new_view(store_copy: Path) -> None:
+    """The view's widget has the focus as soon as the view is picked, not after a refresh (no key is lost)."""
+    async with more_app(store_copy).run_test(size=(80, 24)) as pilot:
+        tab = await open_more(pilot, "1")
+        digits = pilot.app.query_one(DenoiseDigits)
+        tab.action_view("denoise")
+        assert pilot.app.focused is digits  # at once, before any refresh
+        await pilot.press("right", "3", "tab")
+        await pilot.pause()
+        assert digits.index == 1 and pilot.app.query_one("#augment-broken", DigitGridView).has_focus
+        await pilot.press("1", "f")
+        await pilot.pause()
+        assert pilot.app.query_one("#multilabel-digits", DigitGridView).has_focus
+        assert "mismatch" in text(pilot, "#multilabel-status")
+
+
 async def test_with_no_runs_each_view_offers_its_job_and_s_runs_it(tmp_path: Path) -> None:
     async with more_app(tmp_path / "runs.sqlite", DataSpec("digits")).run_test(size=(80, 24)) as pilot:
         tab = await open_more(pilot, "3", loaded=())
