@@ -205,6 +205,11 @@ async def test_the_digits_either_side_look_as_one_grid_of_them_would(scored_stor
             assert len(grid) > 4 and all(
                 simplified(digits.render_line(y)) == simplified(line) for y, line in enumerate(grid)
             )
+            painted = digits.render_lines(digits.outer_size.region)  # as the step repainted them
+            digits._styles_cache.clear()
+            assert list(map(simplified, painted)) == list(
+                map(simplified, digits.render_lines(digits.outer_size.region))
+            )
 
 
 async def test_a_step_repaints_without_a_layout(scored_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -63,8 +64,18 @@ class ThresholdDigits(Widget):
         if self._lines is not None and (above, below, (side, columns, width)) == (self.above, self.below, self._grid):
             return  # the same digits: nothing to repaint
         self.above, self.below, self._grid = above, below, (side, columns, width)
-        self._lines = None
-        self.refresh()
+        before, self._lines = self._lines, None
+        lines = self._build()
+        if before is None or before[0] != self.visual_style.rich_style:
+            self.refresh()
+            return
+        # only the lines that differ: the titles and the blank lines under the digits stay as they were
+        old = before[1]
+        changed = [
+            y for y in range(max(len(old), len(lines))) if y >= len(old) or y >= len(lines) or old[y] != lines[y]
+        ]
+        if changed:
+            self.refresh(*(Region(0, y, width, 1) for y in changed))
 
     def on_resize(self) -> None:
         if self._shown is not None:
