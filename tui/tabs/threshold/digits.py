@@ -23,8 +23,6 @@ MISTAKE = Style(color="red", bold=True)
 CORRECT = Style(color="green")
 KEPT_OFF_SCREEN = 64  # drawn digits kept beyond those shown (stepping back finds them), so memory stays small
 
-DigitLines = tuple[list[Strip], Strip]  # a digit's pixel lines and its caption, each with the gap at its left
-
 
 def digit_side(image_side: int, width: int, height: int) -> int:
     """The largest drawing size (the image's own, doubled or halved) of which one digit above and one below,
@@ -50,8 +48,9 @@ class ThresholdDigits(Widget):
         self.below: list[Neighbour] = []
         self._grid: tuple[int, int, int] = (0, 1, 0)  # digit side, columns, width
         self._lines: tuple[Style, list[Strip]] | None = None  # the base style they were drawn on, the lines
-        self._digits: dict[Neighbour, DigitLines] = {}
-        self._digits_for: tuple[Dataset, int, Style] | None = None  # the data, side and style they were drawn with
+        self._pixels: dict[int, list[Strip]] = {}  # a training image's pixel lines, each with the gap at its left
+        self._captions: dict[Neighbour, Strip] = {}  # its caption: score, label, mistake or not (changes with sides)
+        self._drawn_for: tuple[Dataset, int, Style] | None = None  # the data, side and style they were drawn with
 
     def show(self, analysis: ThresholdAnalysis, threshold: float, dataset: Dataset) -> None:
         """As many digits either side of ``threshold`` as fit at the current size."""
@@ -94,38 +93,43 @@ class ThresholdDigits(Widget):
             return []
         analysis, _, dataset = self._shown
         side, columns, width = self._grid
-        drawn_for = self._digits_for
+        drawn_for = self._drawn_for
         if drawn_for is None or drawn_for[0] is not dataset or drawn_for[1:] != (side, base):
-            self._digits, self._digits_for = {}, (dataset, side, base)
+            self._pixels, self._captions, self._drawn_for = {}, {}, (dataset, side, base)
         shown = {*self.above, *self.below}
-        if len(self._digits) > len(shown) + KEPT_OFF_SCREEN:
-            self._digits = {n: lines for n, lines in self._digits.items() if n in shown}
+        if len(self._captions) > len(shown) + KEPT_OFF_SCREEN:
+            self._captions = {n: line for n, line in self._captions.items() if n in shown}
+            self._pixels = {n.index: self._pixels[n.index] for n in shown if n.index in self._pixels}
         cell = DigitGrid.cell_width(side)
         lines: list[Strip] = []
         for title, group in ((f"▲ says {analysis.digit}", self.above), (f"▼ says not {analysis.digit}", self.below)):
             lines += self._strips(Text(title, style="bold", no_wrap=True, overflow="ellipsis"), width)
             for start in range(0, len(group), columns):
-                row = [self._digit(n, dataset, side) for n in group[start : start + columns]]
+                row = group[start : start + columns]
+                pixels = [self._digit_pixels(n.index, dataset, side) for n in row]
                 blank = Strip([Segment(" " * (1 + (columns - len(row)) * cell), base)])  # the grid's right edge
-                lines += [Strip.join([*(pixels[y] for pixels, _ in row), blank]) for y in range(len(row[0][0]))]
-                lines.append(Strip.join([*(caption for _, caption in row), Strip([Segment(" ", base)])]))
+                lines += [Strip.join([*(digit[y] for digit in pixels), blank]) for y in range(len(pixels[0]))]
+                lines.append(Strip.join([*(self._caption(n, side, base) for n in row), Strip([Segment(" ", base)])]))
         lines = [line.crop(0, width) if line.cell_length > width else line for line in lines]
         self._lines = (base, lines)
         return lines
 
-    def _digit(self, neighbour: Neighbour, dataset: Dataset, side: int) -> DigitLines:
-        """One digit's lines (drawn once): a one-digit grid less its right edge, so digits join as the grid's do."""
-        if neighbour not in self._digits:
-            grid = DigitGrid(
-                fit_side(dataset.X_train[np.array([neighbour.index])], side),
-                [f"{format_threshold(neighbour.score)} {neighbour.label}"],
-                1,
-                caption_styles=[MISTAKE if neighbour.mistake else CORRECT],
-            )
+    def _digit_pixels(self, index: int, dataset: Dataset, side: int) -> list[Strip]:
+        """A training image's pixel lines (drawn once): a one-digit grid's less its right edge and its caption, so
+        digits join as the grid's do. An image that changes side keeps them; only its caption changes."""
+        if index not in self._pixels:
+            grid = DigitGrid(fit_side(dataset.X_train[np.array([index])], side), [""], 1)
             cell = DigitGrid.cell_width(side)
-            *pixels, caption = (line.crop(0, cell) for line in self._strips(grid, cell + 1))
-            self._digits[neighbour] = (pixels, caption)
-        return self._digits[neighbour]
+            self._pixels[index] = [line.crop(0, cell) for line in self._strips(grid, cell + 1)[:-1]]
+        return self._pixels[index]
+
+    def _caption(self, neighbour: Neighbour, side: int, base: Style) -> Strip:
+        """The gap and the caption under a digit, as :class:`DigitGrid` writes it: score and label, centred."""
+        if neighbour not in self._captions:
+            text = f"{format_threshold(neighbour.score)} {neighbour.label}"[:side].center(side)
+            style = base + (MISTAKE if neighbour.mistake else CORRECT)
+            self._captions[neighbour] = Strip([Segment(" ", base), Segment(text, style)])
+        return self._captions[neighbour]
 
     def _strips(self, renderable: RenderableType, width: int) -> list[Strip]:
         """``renderable``'s lines as a Static shows it: on the widget's style, cropped to ``width``, unpadded."""
