@@ -120,7 +120,14 @@ class ThresholdDigits(Widget):
         if index not in self._pixels:
             grid = DigitGrid(fit_side(dataset.X_train[np.array([index])], side), [""], 1)
             cell = DigitGrid.cell_width(side)
-            self._pixels[index] = [line.crop(0, cell) for line in self._strips(grid, cell + 1)[:-1]]
+            base = self.visual_style.rich_style
+            options = self.app.console_options.update(highlight=False, width=cell + 1)
+            # the grid's own segments on the widget's style, as _strips gives them but without its generic
+            # wrapping and cropping (a grid's lines are its width): about twice as quick for a 28-pixel digit
+            lines = Segment.split_lines(self.app.console.render(grid, options))
+            self._pixels[index] = [
+                Strip([Segment(text, base + style) for text, style, _ in line]).crop(0, cell) for line in lines
+            ][:-1]
         return self._pixels[index]
 
     def _caption(self, neighbour: Neighbour, side: int, base: Style) -> Strip:
