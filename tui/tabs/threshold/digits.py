@@ -1,7 +1,8 @@
 """The training images just above and just below the threshold, as half-block digits with score and label.
 
 A step moves one image (or a group of tied ones) across the threshold, so the digits either side slide by one:
-each digit's lines are drawn once (per size and style) and kept, and a step joins the kept lines anew.
+each image's pixel lines and each caption are drawn once (per size and style) and kept, a step joins the kept lines
+anew and repaints only the lines that differ, without a layout.
 """
 
 from __future__ import annotations
