@@ -10,18 +10,22 @@ import pytest
 from helpers import LaunchedJob, copy_store
 
 
-def _job_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The data cache of the session, and jobs at the tests' own priority: at their usual 19 a machine busy with other
-    work (a shared CI runner) leaves them next to no CPU while a test waits on them (tests/test_jobs.py checks the
-    default in a job of its own)."""
-    cache = tmp_path_factory.getbasetemp() / "cache"  # shared by the session: parsing mnist5k once is enough
-    monkeypatch.setenv("MNIST_EXPLORER_CACHE", str(cache))
-    monkeypatch.setenv("MNIST_EXPLORER_JOB_NICENESS", str(max(0, os.getpriority(os.PRIO_PROCESS, 0))))
+@pytest.fixture(scope="session", autouse=True)
+def _session_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """For the whole session, module- and session-scoped fixtures included (they are set up before any function
+    fixture): the session's data cache, a store of its own, and jobs at the tests' own priority. At their usual 19 a
+    machine busy with other work (a shared CI runner) leaves jobs next to no CPU while a test waits on them
+    (tests/test_jobs.py checks the default in a job of its own)."""
+    base = tmp_path_factory.getbasetemp()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("MNIST_EXPLORER_CACHE", str(base / "cache"))  # parsing mnist5k once is enough
+        monkeypatch.setenv("MNIST_EXPLORER_STORE", str(base / "session-store" / "runs.sqlite"))
+        monkeypatch.setenv("MNIST_EXPLORER_JOB_NICENESS", str(max(0, os.getpriority(os.PRIO_PROCESS, 0))))
+        yield
 
 
 @pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    _job_environment(tmp_path_factory, monkeypatch)
+def _isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MNIST_EXPLORER_STORE", str(tmp_path_factory.mktemp("store") / "runs.sqlite"))
 
 
@@ -52,10 +56,8 @@ def binary_job(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaunchedJob
     from engine.store import RunStore
 
     store = RunStore(tmp_path_factory.mktemp("binary_job") / "runs.sqlite")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        _job_environment(tmp_path_factory, monkeypatch)
-        launched = launch(store, "binary", {"digit": 5}, DataSpec("digits"))
-        finished = wait_for(store, launched.id, timeout=60)
+    launched = launch(store, "binary", {"digit": 5}, DataSpec("digits"))
+    finished = wait_for(store, launched.id, timeout=60)
     yield LaunchedJob(store, launched, finished)
     store.close()
 
@@ -71,10 +73,8 @@ def trained_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     path = tmp_path_factory.mktemp("trained") / "runs.sqlite"
     store = RunStore(path)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        _job_environment(tmp_path_factory, monkeypatch)
-        for kind, params in (("binary", {"digit": 5}), ("learning_curve", {"digit": 5, "epochs": 30})):
-            assert run_inline(store, kind, params, DataSpec("digits")).status == "done", kind
+    for kind, params in (("binary", {"digit": 5}), ("learning_curve", {"digit": 5, "epochs": 30})):
+        assert run_inline(store, kind, params, DataSpec("digits")).status == "done", kind
     store.close()
     return path
 
@@ -90,12 +90,10 @@ def every_kind_store(trained_store: Path, tmp_path_factory: pytest.TempPathFacto
 
     path = copy_store(trained_store, tmp_path_factory.mktemp("every_kind") / "runs.sqlite")
     store = RunStore(path)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        _job_environment(tmp_path_factory, monkeypatch)
-        for kind, params in (
-            ("multiclass", {"model": "sgd"}),
-            ("search", search_params("knn", {"n_neighbors": [3, 5]}, cv=3)),
-        ):
-            assert run_inline(store, kind, params, DataSpec("digits")).status == "done", kind
+    for kind, params in (
+        ("multiclass", {"model": "sgd"}),
+        ("search", search_params("knn", {"n_neighbors": [3, 5]}, cv=3)),
+    ):
+        assert run_inline(store, kind, params, DataSpec("digits")).status == "done", kind
     store.close()
     return path
