@@ -7,11 +7,14 @@ anew and repaints only the lines that differ, without a layout.
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import work
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
@@ -23,6 +26,7 @@ from engine.threshold import Neighbour, ThresholdAnalysis, format_threshold
 MISTAKE = Style(color="red", bold=True)
 CORRECT = Style(color="green")
 KEPT_OFF_SCREEN = 64  # drawn digits kept beyond those shown (stepping back finds them), so memory stays small
+AHEAD = 10  # images beyond each end whose pixels are drawn after the frame, one at a time (shift+arrow moves ten)
 
 
 def digit_side(image_side: int, width: int, height: int) -> int:
@@ -68,14 +72,28 @@ class ThresholdDigits(Widget):
         lines = self._build()
         if before is None or before[0] != self.visual_style.rich_style:
             self.refresh()
-            return
-        # only the lines that differ: the titles and the blank lines under the digits stay as they were
-        old = before[1]
-        changed = [
-            y for y in range(max(len(old), len(lines))) if y >= len(old) or y >= len(lines) or old[y] != lines[y]
-        ]
-        if changed:
-            self.refresh(*(Region(0, y, width, 1) for y in changed))
+        else:  # only the lines that differ: the titles and the blank lines under the digits stay as they were
+            old = before[1]
+            changed = [
+                y for y in range(max(len(old), len(lines))) if y >= len(old) or y >= len(lines) or old[y] != lines[y]
+            ]
+            if changed:
+                self.refresh(*(Region(0, y, width, 1) for y in changed))
+        self._draw_ahead()
+
+    @work(exclusive=True, group="threshold-digits-ahead")
+    async def _draw_ahead(self) -> None:
+        """The pixels of the images the next steps would bring in, one image at a time between other work (a key
+        waits for one at most), so those steps find them drawn."""
+        await asyncio.sleep(0)  # after the frame this step asked for
+        while self._shown is not None:
+            analysis, threshold, dataset = self._shown
+            above, below = analysis.neighbours(threshold, max(len(self.above), len(self.below)) + AHEAD)
+            index = next((n.index for n in (*above, *below) if n.index not in self._pixels), None)
+            if index is None:
+                return
+            self._digit_pixels(index, dataset, self._grid[0])
+            await asyncio.sleep(0)
 
     def on_resize(self) -> None:
         if self._shown is not None:
