@@ -79,13 +79,12 @@ class ThresholdDigits(Widget):
             ]
             if changed:
                 self.refresh(*(Region(0, y, width, 1) for y in changed))
-        self._draw_ahead()
+        self.call_after_refresh(self._draw_ahead)  # once this step's frame is out
 
     @work(exclusive=True, group="threshold-digits-ahead")
     async def _draw_ahead(self) -> None:
         """The pixels of the images the next steps would bring in, one image at a time between other work (a key
         waits for one at most), so those steps find them drawn."""
-        await asyncio.sleep(0)  # after the frame this step asked for
         while self._shown is not None:
             analysis, threshold, dataset = self._shown
             above, below = analysis.neighbours(threshold, max(len(self.above), len(self.below)) + AHEAD)
