@@ -90,18 +90,23 @@ def test_a_job_that_raises_is_failed_with_a_one_line_error(
     store.close()
 
 
+# cancelling takes well under a second on an idle machine; the bound leaves room for a loaded one (the suite's other
+# worker runs jobs too) and still catches a wait for a grace period or for the job's next event
+CANCEL_BOUND_S = 3.0
+
+
 def test_an_unknown_job_kind_is_refused_before_anything_starts(store: RunStore) -> None:
     with pytest.raises(UsageError, match="unknown job kind 'astrology'"):
         launch(store, "astrology", {}, DataSpec("digits"))
     assert store.list_runs() == []
 
 
-def test_cancel_stops_a_running_job_within_a_second(jobs_store: RunStore) -> None:
+def test_cancel_stops_a_running_job_at_once(jobs_store: RunStore) -> None:
     run = launch(jobs_store, "binary", {"digit": 5}, DataSpec("mnist5k"))
     wait_until(lambda: working(jobs_store, run), what="job running")
     started = time.monotonic()
     cancelled = cancel_run(jobs_store, run.id)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < CANCEL_BOUND_S
     assert cancelled.status == "cancelled" and cancelled.finished is not None
     assert not pid_alive(run.pid, jobs_store.get_run(run.id).pid_start)
     seen = len(jobs_store.events(run.id))
@@ -118,7 +123,7 @@ def test_user_can_cancel_a_run_from_the_cli(
     wait_until(lambda: working(jobs_store, run), what="job running")
     started = time.monotonic()
     assert main(["runs", "cancel", str(run.id), "--store", str(store_path), "--json"]) == 0
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < CANCEL_BOUND_S
     assert json.loads(capsys.readouterr().out)["status"] == "cancelled"
     assert not pid_alive(run.pid, jobs_store.get_run(run.id).pid_start)
     assert main(["runs", "cancel", str(run.id), "--store", str(store_path)]) == 0  # information, not an error
