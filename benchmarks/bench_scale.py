@@ -118,9 +118,11 @@ def measure(cmd: list[str], store: Path | None = None) -> tuple[dict, float, flo
     return json.loads(out), wall, peak / 2**20
 
 
-def bench_fit(repeat: int) -> str:
+def bench_fit(repeat: int, cases: list[str]) -> str:
     rows = []
     for name, (args, case) in FIT_CASES.items():
+        if case not in cases:
+            continue
         ours, peer = [], []
         for _ in range(repeat):
             with tempfile.TemporaryDirectory() as tmp:
@@ -312,11 +314,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,2000,5000,10000,20000,60000")
     parser.add_argument("--gs-limit", type=float, default=900.0)
     parser.add_argument("--max-train", type=int, default=10000)
+    parser.add_argument("--cases", default="knn,rf,sgd", help="fit: which models (knn, rf, sgd)")
     parser.add_argument("--keep-store", type=Path, help="errors: the store to run the job in and keep")
     parser.add_argument("--write", action="store_true", help="write the table into BENCHMARKS.md")
     args = parser.parse_args()
     if args.part == "fit":
-        text = bench_fit(args.repeat)
+        text = bench_fit(args.repeat, args.cases.split(","))
     elif args.part == "grid":
         text = bench_grid([int(s) for s in args.sizes.split(",")], args.gs_limit)
     elif args.part == "errors":
