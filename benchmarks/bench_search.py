@@ -136,7 +136,7 @@ def report(times: dict[str, list[float]], repeat: int, output, size: int) -> str
 def footer() -> str:
     return (
         f"Machine: {machine()}; 1-minute load average {os.getloadavg()[0]:.1f} at the end of the run "
-        "(the machine is shared: other jobs ran alongside, which is why the spread is wide).\n\n"
+        "(the contenders' own load is about 2; above that, other work shared the machine).\n\n"
         f"Reproduce: `{COMMAND}`"
     )
 
