@@ -10,9 +10,10 @@
 2. ``engine.metrics.precision_recall_curve`` vs ``sklearn.metrics.precision_recall_curve`` on the same scores
    (and the sweep the tab builds once per run), interleaved, min and median.
 
-    python benchmarks/bench_threshold.py [--presses 60] [--store PATH]
+    python benchmarks/bench_threshold.py [--presses 60] [--store PATH] [--data SPEC]
 
-Without ``--store`` (or with one holding no done mnist5k binary run) it first runs the binary job inline.
+Without ``--store`` (or with one holding no done binary run for 5 on the data) it first runs the binary job inline
+(on Fashion-MNIST 60,000 images that takes minutes: pass a store that has one).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from tui.app import MnistExplorerApp
 from tui.tabs.threshold import ThresholdTab
 from tui.tabs.threshold.plots import CurvePlot
 
-SPEC = DataSpec("mnist5k")
+SPEC = DataSpec("mnist5k")  # --data changes it
 SIZES = ((80, 24), (120, 40), (200, 60))
 
 
@@ -127,7 +128,10 @@ def main() -> int:
     parser.add_argument("--presses", type=int, default=60)
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--store", type=Path)
+    parser.add_argument("--data", default="mnist5k", help="data spec (e.g. idx:DIR: 60,000 steps on Fashion-MNIST)")
     args = parser.parse_args()
+    global SPEC
+    SPEC = DataSpec(args.data)
     store_path = args.store or Path(tempfile.mkdtemp()) / "runs.sqlite"
     store = RunStore(store_path)
     run = find_binary_run(store, 5, SPEC) or run_inline(store, "binary", {"digit": 5}, SPEC)
