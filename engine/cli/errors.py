@@ -47,7 +47,11 @@ def register(sub) -> None:
         help=f"how many most confident mistakes to list (default {DEFAULT_TOP})",
     )
     p.add_argument("--max-train", metavar="N", default=None, help="use a stratified subsample of N training images")
-    p.add_argument("--force", action="store_true", help="run even when the cost estimate says it will take long")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="run without the cost estimate (which refuses a job it expects to take over 15 min)",
+    )
     p.set_defaults(func=run)
 
 

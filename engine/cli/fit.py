@@ -31,7 +31,11 @@ def register(sub) -> None:
     p.add_argument("estimator", metavar="ESTIMATOR", help=f"one of {', '.join(ESTIMATORS)}")
     p.add_argument("--param", metavar="NAME=V", action="append", default=[], help="a parameter value (repeatable)")
     p.add_argument("--max-train", metavar="N", default=None, help="fit on a stratified subsample of N images")
-    p.add_argument("--force", action="store_true", help="run even when the cost estimate says it will take long")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="run without the cost estimate (which refuses a job it expects to take over 15 min)",
+    )
     p.set_defaults(func=run)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -82,5 +83,9 @@ class MultilabelReport:
         if self.confusions:
             grid = Table.grid(padding=(0, 2))
             grid.add_row(*(label_confusion(label) for label in r.per_label))
+            if Measurement.get(console, options.update(width=10_000), grid).maximum > options.max_width:  # stacked
+                grid = Table.grid(padding=(0, 0))
+                for label in r.per_label:
+                    grid.add_row(label_confusion(label))
             parts += [Text("true \\ predicted", style="dim"), grid]
         yield Group(*parts)
