@@ -303,7 +303,8 @@ def machine() -> str:
 
     return (
         f"Machine: {os.cpu_count()} cores, numpy {np.__version__}, scikit-learn {sklearn.__version__}; 1-minute load "
-        f"average {os.getloadavg()[0]:.1f} at the end (shared machine: other engineers' test suites ran alongside)."
+        f"average {os.getloadavg()[0]:.1f} at the end (the contenders' own load is about 2; above that, other work "
+        "shared the machine)."
     )
 
 
