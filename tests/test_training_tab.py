@@ -353,7 +353,8 @@ async def main(store_path):
         await pilot.press("enter")  # digit 5 (the default) with its learning curve
         await until(pilot, lambda: len(app.runs) == 2, what="two runs")
         assert {(r.kind, r.params.get("digit")) for r in app.runs} == {("binary", 5), ("learning_curve", 5)}
-        assert app.query_one("#training-runs", RunList).selected_id == min(r.id for r in app.runs)
+        runs = app.query_one("#training-runs", RunList)  # the tab gets the new runs a moment after the app does
+        await until(pilot, lambda: runs.selected_id == min(r.id for r in app.runs), what="the binary run selected")
 
         bar = app.query_one("#training-progress", ProgressBar)
         await until(pilot, lambda: bar.total == 7 and 0 < bar.progress < 7, what="progress part-way")
