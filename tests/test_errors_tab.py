@@ -156,6 +156,26 @@ def test_a_heatmap_drawn_part_by_part_equals_the_whole_map() -> None:
             assert parts.file.getvalue() == whole.file.getvalue()
 
 
+def test_four_digit_counts_of_ten_named_classes_fit_beside_the_side_panel_at_80_columns() -> None:
+    """60,000 images give counts like 5,683: the numbers touch and the row labels are cut so that every class shows
+    in the 48 columns an 80-column terminal leaves the map; with room, the map is as before."""
+    values = np.full((10, 10), 120.0)
+    np.fill_diagonal(values, 5683.0)
+    names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    heatmap = Heatmap(values, names, cursor=(9, 9), title="1/4 counts")
+    narrow = heatmap.fitted(48, 20)
+    assert (narrow.width(), narrow.cell_width(), narrow.label_width()) == (48, 4, 7)
+    console = Console(width=48, file=io.StringIO(), color_system=None, force_terminal=True)
+    console.print(narrow)
+    lines = console.file.getvalue().splitlines()
+    assert lines[3] == "T-shirt 5683120 120 120 120 120 120 120 120 120 "
+    assert lines[-2].startswith("Ankle b ") and lines[-2].endswith("5683")  # the cursor's cell, in reverse
+    wide = heatmap.fitted(120, 40)
+    assert (wide.cell_width(), wide.label_width(), wide.tight) == (9, 8, False)
+    percent = Heatmap(values / 6000, names, percent=True).fitted(48, 20)  # 49 columns wide with its 8-letter labels
+    assert (percent.width(), percent.cell_width(), percent.label_width()) == (48, 4, 7)
+
+
 @pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=["80x24", "200x60"])
 async def test_a_cursor_move_repaints_only_its_rows_and_the_screen_equals_a_full_redraw(
     store_copy: Path, size: tuple[int, int]

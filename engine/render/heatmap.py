@@ -2,7 +2,8 @@
 
 Shared by ``mnist-explorer errors`` (printed with rich) and the Errors tab (shown in a widget, with a cursor).
 Cells are as narrow as their numbers allow (10 classes of counts below 1,000 take 46 columns), so the map
-fits an 80×24 terminal beside a side panel. Each part (the header, a class's row, the legend) also renders alone,
+fits an 80×24 terminal beside a side panel; where it would not (four-digit counts of 60,000 images, long class
+names), :meth:`Heatmap.fitted` lets the numbers touch (the cell colours part them) and cuts the row labels. Each part (the header, a class's row, the legend) also renders alone,
 line for line as in the whole map, so the Errors tab redraws only the parts a cursor move changes.
 """
 
@@ -104,6 +105,8 @@ class Heatmap:
     legend: bool = True
     min_cell: int = MIN_CELL
     row_height: int = 1
+    tight: bool = False  # no space beside the widest number: the cell colours part it from the next
+    label_cap: int = 8
 
     @property
     def n(self) -> int:
@@ -118,10 +121,10 @@ class Heatmap:
 
     def cell_width(self) -> int:
         widest = max((len(t) for row in self._texts() for t in row), default=1)
-        return max(MIN_CELL, self.min_cell, widest + 1)
+        return max(MIN_CELL, self.min_cell, widest + (not self.tight))
 
     def label_width(self) -> int:
-        return max(len(self.row_title), min(8, max((len(s) for s in self.labels), default=1)))
+        return max(len(self.row_title), min(self.label_cap, max((len(s) for s in self.labels), default=1)))
 
     def vmax(self) -> float:
         v = np.asarray(self.values, dtype=np.float64).copy()
@@ -137,12 +140,18 @@ class Heatmap:
         return bool(self.title) + 2 + self.n * max(1, self.row_height) + self.legend
 
     def fitted(self, width: int, height: int, max_cell: int = 9, max_row_height: int = 3) -> Heatmap:
-        """The same map with cells widened and rows heightened to fill ``width`` × ``height`` (never shrunk)."""
-        base = self.cell_width()
-        spare_width = (width - self.label_width() - 1) // max(1, self.n)
+        """The same map with cells widened and rows heightened to fill ``width`` × ``height``; too wide for
+        ``width``, its numbers touch and then its row labels are cut (to the row title's width at least)."""
+        heatmap = self
+        if heatmap.width() > width:
+            heatmap = replace(heatmap, tight=True)
+        if heatmap.width() > width:
+            heatmap = replace(heatmap, label_cap=max(1, width - 1 - heatmap.n * heatmap.cell_width()))
+        base = heatmap.cell_width()
+        spare_width = (width - heatmap.label_width() - 1) // max(1, self.n)
         rows = (height - (bool(self.title) + 2 + self.legend)) // max(1, self.n)
         return replace(
-            self, min_cell=max(base, min(max_cell, spare_width)), row_height=max(1, min(max_row_height, rows))
+            heatmap, min_cell=max(base, min(max_cell, spare_width)), row_height=max(1, min(max_row_height, rows))
         )
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
