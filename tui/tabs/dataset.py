@@ -152,7 +152,7 @@ class DatasetTab(TabBase, Vertical):
         ]
         if grid.count:
             parts.append(f"#{grid.current_index:,}")
-        status.update(" · ".join(parts))
+        status.update(" · ".join(parts), layout=False)  # one line of fixed height: no layout for a cursor move
 
     # -- keys --------------------------------------------------------------------------------------------------
     def action_filter(self, label: int) -> None:

@@ -58,7 +58,9 @@ class DigitGridView(Widget, can_focus=True):
         Binding("z", "zoom", "Zoom", show=False),
     ]
 
-    cursor: reactive[int] = reactive(0, init=False)
+    # No repaint of its own: watch_cursor repaints the two rows a move touches (a whole-widget refresh would redraw
+    # every line of the page through Textual's styles and filters, ~20 ms a key at 200x60).
+    cursor: reactive[int] = reactive(0, init=False, repaint=False)
     large: reactive[bool] = reactive(False, init=False)
 
     @dataclass
