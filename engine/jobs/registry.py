@@ -19,6 +19,7 @@ JOB_KINDS: dict[str, str] = {
     "augment": "engine.models.augment:run_augment",
     "study": "engine.study:run_study",
     "fit": "engine.models.fit:run_fit",
+    "estimate": "engine.models.cost:run_estimate",
 }
 
 

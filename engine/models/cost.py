@@ -3,7 +3,8 @@
 :func:`estimate_cost` fits the model on two stratified subsamples (2,000 and 4,000 images by default), times the fit
 and the prediction of a few hundred rows, fits ``t = a·n^b`` through each pair of timings and extrapolates to the
 job's size; the CLI (``fit``, ``errors``) prints it and, above :data:`LIMIT_S`, refuses unless ``--force``, offering
-``--max-train N`` sized to :data:`TARGET_S`. The TUI can show the same :class:`CostEstimate`.
+``--max-train N`` sized to :data:`TARGET_S`. The TUI, which never imports scikit-learn, gets the same
+:class:`CostEstimate` from an ``estimate`` job (:func:`run_estimate`) and asks the same question in a dialog.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -46,12 +49,30 @@ class CostEstimate:
         """One line for people: the estimate, what it came from, and the cheaper choice."""
         timed = " and ".join(f"{n:,}" for n in self.sizes)
         text = (
-            f"{self.model} {self.job} on {self.n_train:,} images: estimated ~{_duration(self.seconds)} "
+            f"{self.model} {self.job} on {self.n_train:,} images: estimated ~{describe_duration(self.seconds)} "
             f"(timed on {timed} images, fit time ∝ n^{self.exponent:.2f})"
         )
         if self.suggested_max_train < self.n_train:
-            text += f"; --max-train {self.suggested_max_train} ≈ {_duration(TARGET_S)}"
+            text += f"; --max-train {self.suggested_max_train} ≈ {describe_duration(TARGET_S)}"
         return text
+
+    @property
+    def too_long(self) -> bool:
+        """Over :data:`LIMIT_S`: the CLI refuses without ``--force``, the TUI asks first."""
+        return self.seconds > LIMIT_S
+
+    @property
+    def duration(self) -> str:
+        return describe_duration(self.seconds)
+
+    def to_results(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_results(cls, results: dict[str, Any]) -> CostEstimate:
+        """The estimate an ``estimate`` job saved (tuples come back from JSON as lists)."""
+        fields = {name: results[name] for name in cls.__dataclass_fields__}
+        return cls(**fields | {k: tuple(fields[k]) for k in ("sizes", "fit_seconds")})
 
 
 def needs_estimate(job: str, model: str, n_train: int) -> bool:
@@ -65,11 +86,13 @@ def estimate_cost(
     params: dict | None = None,
     max_train: int | None = None,
     sizes: tuple[int, ...] = SAMPLE_SIZES,
+    timed: Callable[[int, int], None] = lambda done, total: None,
 ) -> CostEstimate:
     """Time ``model`` (a ``fit`` estimator name, or an ``errors`` model) on stratified subsamples and extrapolate.
 
     ``job`` "fit": one fit on the training set (or ``max_train`` of it) and a prediction of the test set; "errors":
-    3 folds, each fitting 2/3 of it and scoring the other third, sharing two cores.
+    3 folds, each fitting 2/3 of it and scoring the other third, sharing two cores. ``timed(done, total)`` is
+    called as each subsample's timing ends.
     """
     y = ds.y_train
     n = len(y) if max_train is None else min(max_train, len(y))
@@ -89,6 +112,7 @@ def estimate_cost(
         started = time.perf_counter()
         model_.decision_function(test) if job == "errors" else model_.predict(test)
         predict_t.append((time.perf_counter() - started) / len(test))
+        timed(len(fit_t), len(sizes))
     b_fit = _exponent(sizes, fit_t, 0.8, 2.5)
     b_predict = _exponent(sizes, predict_t, 0.0, 1.5)
 
@@ -107,7 +131,7 @@ def estimate_cost(
     while high - low > max(1, n // 1000):
         mid = (low + high) // 2
         low, high = (mid, high) if seconds(mid) <= TARGET_S else (low, mid)
-    suggested = int(round(low, -3)) if low >= 1000 else low
+    suggested = n if low >= n else int(round(low, -3)) if low >= 1000 else low  # the whole set when it is cheap
     return CostEstimate(job, model, n, seconds(n), sizes, tuple(fit_t), b_fit, max(suggested, sizes[0]))
 
 
@@ -120,11 +144,22 @@ def check_cost(job: str, model: str, ds: Dataset, params: dict | None, max_train
     out.print(f"[dim]estimating the cost of {model} on {n:,} images from timed subsamples…[/]")
     estimate = estimate_cost(job, model, ds, params, max_train)
     out.print(estimate.describe())
-    if estimate.seconds > LIMIT_S:
+    if estimate.too_long:
         raise UsageError(
-            f"{model} on {n:,} images would take ~{_duration(estimate.seconds)}; "
-            f"use --max-train {estimate.suggested_max_train} (~{_duration(TARGET_S)}) or --force to run it anyway"
+            f"{model} on {n:,} images would take ~{describe_duration(estimate.seconds)}; "
+            f"use --max-train {estimate.suggested_max_train} (~{describe_duration(TARGET_S)}) or --force to run it anyway"
         )
+
+
+def run_estimate(ctx) -> None:
+    """The ``estimate`` job (params ``job``, ``model``, ``max_train``, ``params``): :func:`estimate_cost` on the run's
+    data, saved as :meth:`CostEstimate.to_results`, what the TUI shows before it starts a slow job."""
+    p = ctx.params
+    ctx.progress(0, len(SAMPLE_SIZES))
+    ctx.log(f"timing {p['model']} ({p['job']}) on stratified subsamples of {', '.join(map(str, SAMPLE_SIZES))} images")
+    estimate = estimate_cost(p["job"], p["model"], ctx.dataset, p.get("params"), p.get("max_train"), timed=ctx.progress)
+    ctx.log(estimate.describe())
+    ctx.save(**estimate.to_results())
 
 
 def _estimator(job: str, model: str, params: dict):
@@ -145,7 +180,8 @@ def _exponent(sizes: tuple[int, ...], times: list[float], low: float, high: floa
     return min(high, max(low, b))
 
 
-def _duration(seconds: float) -> str:
+def describe_duration(seconds: float) -> str:
+    """``40 s``, ``25 min``, ``2.1 h``: an estimate's precision, no more."""
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 5400:

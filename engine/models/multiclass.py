@@ -51,9 +51,11 @@ def check_model(model: str) -> str:
     return model
 
 
-def runs_of(runs: Iterable[Run], model: str, spec: DataSpec, max_train: int | None = None) -> list[Run]:
-    """The multiclass runs of ``model`` on ``spec`` (on the whole training set, or the ``max_train`` subsample)
-    among ``runs``, in the order given (newest first from the store)."""
+def runs_of(
+    runs: Iterable[Run], model: str, spec: DataSpec, max_train: int | None = None, any_size: bool = False
+) -> list[Run]:
+    """The multiclass runs of ``model`` on ``spec`` (on the whole training set, or the ``max_train`` subsample;
+    ``any_size``: either) among ``runs``, in the order given (newest first from the store)."""
     data = spec.to_dict()
     return [
         r
@@ -61,7 +63,7 @@ def runs_of(runs: Iterable[Run], model: str, spec: DataSpec, max_train: int | No
         if r.kind == JOB_KIND
         and r.params.get("model") == model
         and r.data == data
-        and r.params.get("max_train") == max_train
+        and (any_size or r.params.get("max_train") == max_train)
     ]
 
 

@@ -21,14 +21,19 @@ class ModelStatus:
     accuracy: float | None = None
     active: Run | None = None
     failed: Run | None = None  # the newest run, when it ended without results
+    estimating: Run | None = None  # an ``estimate`` job timing this model before it runs
 
     def prompt(self) -> Text:
         text = Text(f"{self.model:<10} ")
         if self.done is not None and self.accuracy is not None:
             text.append(f"{self.accuracy:6.1%}", style="bold")
             text.append(f" #{self.done.id}", style="dim")
-        elif self.active is None:
+            if self.done.params.get("max_train"):  # a run on a subsample of the training set
+                text.append(f" {self.done.params['max_train'] / 1000:.3g}k", style="yellow")
+        elif self.active is None and self.estimating is None:
             text.append("no run · s", style="dim")
+        if self.estimating is not None and self.active is None:
+            text.append(" timing…", style="cyan")
         if self.active is not None:
             done, total = self.active.fits_done, self.active.fits_total
             text.append(f" ⟳{done}/{total}" if total else " ⟳", style="cyan")

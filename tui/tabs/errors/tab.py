@@ -4,11 +4,15 @@
 digits (most confident mistake first) and ``enter`` again one digit with its top-3 scores; ``p`` shows the 2×2
 pair view of a cell's two classes; ``x`` lists the most confident mistakes over all cells; ``s`` runs the
 selected model as a background job, ``c`` cancels it. Keys that need a run are offered only once one is shown. The runs are read from the store; nothing is trained in this process.
+
+A slow model on a large training set (SVC or raw SGD on 60,000 images) is timed first by an ``estimate`` job; above
+the CLI's limit a :class:`~tui.tabs.errors.errors_cost.CostDialog` asks whether to run it on every image or on a
+stratified subsample (a ``max_train`` run, shown like any other with its size beside its accuracy).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from textual import on, work
@@ -22,11 +26,13 @@ from textual.widgets import OptionList, Static
 from engine.confusion import ErrorAnalysis
 from engine.data import Dataset
 from engine.follow import RunsListed, Update
-from engine.models.multiclass import JOB_KIND, MODELS, latest_done, load_analysis, runs_of
+from engine.models.cost import CostEstimate, needs_estimate
+from engine.models.multiclass import JOB_KIND, MODELS, load_analysis, runs_of
 from engine.render.confusions import TopConfusions
 from engine.store import Run
 from tui.context import TabContext
 from tui.tab_base import TabBase
+from tui.tabs.errors.errors_cost import CostDialog
 from tui.tabs.errors.errors_heatmap import ConfusionHeatmap
 from tui.tabs.errors.errors_models import ModelPicker, ModelStatus
 from tui.tabs.errors.errors_screens import PairView, cell_gallery, mistakes_gallery
@@ -44,6 +50,8 @@ class ErrorsTab(TabBase, Vertical):
 
     model: reactive[str] = reactive("sgd", init=False)
 
+    ESTIMATE_KIND = "estimate"
+
     @dataclass
     class ModelsSummarised(Message):
         """What the store holds per model (read in a thread worker)."""
@@ -60,12 +68,22 @@ class ErrorsTab(TabBase, Vertical):
         run_id: int
         model: str
         analysis: ErrorAnalysis
+        train_index: np.ndarray | None  # a subsample run's rows → training-set indices
+
+    @dataclass
+    class EstimateReady(Message):
+        """An ``estimate`` job this tab started finished: what running ``model`` would cost."""
+
+        model: str
+        estimate: CostEstimate
 
     def __init__(self, ctx: TabContext) -> None:
         super().__init__(ctx)
         self.statuses: dict[str, ModelStatus] = {m: ModelStatus(m) for m in MODELS}
         self.loaded_run: int | None = None
         self.analysis: ErrorAnalysis | None = None
+        self.train_index: np.ndarray | None = None
+        self._estimates: dict[int, str] = {}  # estimate runs started here, not yet answered → their model
         self._accuracy_cache: dict[int, float] = {}
         self._summarised = False
 
@@ -88,19 +106,23 @@ class ErrorsTab(TabBase, Vertical):
                 self._show_empty()
             else:
                 self._summarise(list(self.ctx.runs))
+        self._check_estimates()
 
     # -- reading the store ---------------------------------------------------------------------------------------
     def runs_updated(self, updates: list[Update]) -> None:
         if self.ctx.store is not None and any(isinstance(u, RunsListed) for u in updates):
             self._summarise(list(self.ctx.runs))
+            self._check_estimates()
 
     @work(thread=True, exclusive=True, group="errors-summary", exit_on_error=False)
     def _summarise(self, runs: list[Run]) -> None:
         store, spec = self.ctx.require_store(), self.ctx.data_spec
         statuses = []
+        data = spec.to_dict()
+        estimates = [r for r in runs if r.kind == self.ESTIMATE_KIND and r.active and r.data == data]
         for model in MODELS:
-            mine = runs_of(runs, model, spec)
-            done = latest_done(mine, model, spec)
+            mine = runs_of(runs, model, spec, any_size=True)  # a subsample run shows too, with its size
+            done = next((r for r in mine if r.status == "done"), None)
             accuracy = None
             if done is not None:
                 if done.id not in self._accuracy_cache:
@@ -109,7 +131,8 @@ class ErrorsTab(TabBase, Vertical):
             active = next((r for r in mine if r.active), None)
             newest = mine[0] if mine else None
             failed = newest if newest is not None and newest.status in ("failed", "cancelled", "interrupted") else None
-            statuses.append(ModelStatus(model, done, accuracy, active, failed))
+            estimating = next((r for r in estimates if r.params.get("model") == model), None)
+            statuses.append(ModelStatus(model, done, accuracy, active, failed, estimating))
         self.post_message(self.ModelsSummarised(statuses))
 
     @on(ModelsSummarised)
@@ -137,13 +160,15 @@ class ErrorsTab(TabBase, Vertical):
 
     @work(thread=True, exclusive=True, group="errors-load", exit_on_error=False)
     def _load(self, run_id: int, model: str) -> None:
-        self.post_message(self.AnalysisLoaded(run_id, model, load_analysis(self.ctx.require_store(), run_id)))
+        store = self.ctx.require_store()
+        analysis = load_analysis(store, run_id)
+        self.post_message(self.AnalysisLoaded(run_id, model, analysis, store.get_result(run_id, "train_index", None)))
 
     @on(AnalysisLoaded)
     def _analysis_loaded(self, message: AnalysisLoaded) -> None:
         if message.model != self.model:
             return
-        self.loaded_run, self.analysis = message.run_id, message.analysis
+        self.loaded_run, self.analysis, self.train_index = message.run_id, message.analysis, message.train_index
         self.query_one(ConfusionHeatmap).show(message.analysis)
         self._update_confusions()
         self._update_status()
@@ -154,6 +179,11 @@ class ErrorsTab(TabBase, Vertical):
         spec = self.ctx.data_spec.spec
         if self.ctx.store is None:
             text = "No run store: the Errors tab needs one to run and read models."
+        elif status.estimating is not None and status.active is None:
+            text = (
+                f"Timing {MODELS[self.model]} on small subsamples of {spec} (run {status.estimating.id}) to "
+                "estimate what a run on every training image would cost; you choose before it starts."
+            )
         elif status.active is not None:
             run = status.active
             progress = f"{run.fits_done}/{run.fits_total} folds done" if run.fits_total else "starting"
@@ -189,7 +219,12 @@ class ErrorsTab(TabBase, Vertical):
         status_line = self.query_one("#errors-status", Static)
         analysis, status = self.analysis, self.statuses[self.model]
         if analysis is None:
-            if status.active is not None:
+            if status.estimating is not None and status.active is None:
+                status_line.update(
+                    f"[b]{self.model}[/] · [cyan]estimating its cost (run {status.estimating.id}) ⟳[/] · c cancels it",
+                    layout=False,
+                )
+            elif status.active is not None:
                 run = status.active
                 doing = f"run {run.id} ⟳ {run.fits_done}/{run.fits_total}" if run.fits_total else f"run {run.id} ⟳"
                 status_line.update(f"[b]{self.model}[/] · [cyan]{doing}[/] · c cancels it", layout=False)
@@ -258,7 +293,8 @@ class ErrorsTab(TabBase, Vertical):
         """Offer only what works: mode and mistakes need a run shown; s a model not running; c one that is."""
         if action in ("cycle_mode", "mistakes"):
             return self.analysis is not None
-        running = self.statuses[self.model].active is not None
+        status = self.statuses[self.model]
+        running = status.active is not None or status.estimating is not None
         if action == "start":
             return not running
         if action == "cancel_model":
@@ -269,24 +305,82 @@ class ErrorsTab(TabBase, Vertical):
         self.query_one(ConfusionHeatmap).cycle_mode()
 
     def action_start(self) -> None:
+        """Run the selected model; a slow one on a large training set is timed first (see :class:`CostDialog`)."""
         status = self.statuses[self.model]
-        if status.active is not None:
-            self.notify(f"{self.model} is already running (run {status.active.id}).", severity="warning")
+        if status.active is not None or status.estimating is not None:
+            run = status.active or status.estimating
+            self.notify(f"{self.model} is already running (run {run.id if run else '?'}).", severity="warning")
             return
-        self.start_jobs([(JOB_KIND, {"model": self.model})])
+        ds = self.ctx.dataset
+        if ds is not None and needs_estimate("errors", self.model, len(ds.y_train)):
+            self.start_jobs([(self.ESTIMATE_KIND, {"job": "errors", "model": self.model, "max_train": None})])
+        else:
+            self._start_model(self.model)
+
+    def _start_model(self, model: str, max_train: int | None = None) -> None:
+        self.start_jobs(
+            [(JOB_KIND, {"model": model} if max_train is None else {"model": model, "max_train": max_train})]
+        )
 
     def action_cancel_model(self) -> None:
-        """Stop the selected model's running job (its process ends within a second)."""
-        active = self.statuses[self.model].active
-        if active is not None:
-            self.cancel_job(active.id)
+        """Stop the selected model's running job or its cost estimate (the process ends within a second)."""
+        status = self.statuses[self.model]
+        run = status.active or status.estimating
+        if run is not None:
+            self._estimates.pop(run.id, None)
+            self.cancel_job(run.id)
+
+    # -- a slow model's cost, asked before it runs ----------------------------------------------------------------
+    def _check_estimates(self) -> None:
+        """Read the estimates this tab started that have ended (the dialog waits for the tab to be shown)."""
+        if not self._estimates or not self.is_on_screen:
+            return
+        ended = {r.id: r for r in self.ctx.runs if r.id in self._estimates and not r.active}
+        for run_id, run in ended.items():
+            model = self._estimates.pop(run_id)
+            if run.status == "done":
+                self._read_estimate(run_id, model)
+            else:
+                self.notify(
+                    f"{model}: its cost estimate (run {run_id}) {run.status}: {run.error or ''}", severity="error"
+                )
+
+    @work(thread=True, group="errors-estimate", exit_on_error=False)
+    def _read_estimate(self, run_id: int, model: str) -> None:
+        results = self.ctx.require_store().results(run_id, arrays=False)
+        self.post_message(self.EstimateReady(model, CostEstimate.from_results(results)))
+
+    @on(EstimateReady)
+    def _estimate_ready(self, message: EstimateReady) -> None:
+        model, estimate = message.model, message.estimate
+        if not estimate.too_long:
+            self.notify(estimate.describe(), title="Cost estimate", timeout=8)
+            self._start_model(model)
+            return
+
+        def answered(n_train: int | None) -> None:
+            if n_train is not None:
+                self._start_model(model, None if n_train >= estimate.n_train else n_train)
+
+        self.app.push_screen(CostDialog(estimate), answered)
 
     def jobs_started(self, runs: list[Run]) -> None:
         (run,) = runs
-        self.notify(f"Started run {run.id}: {MODELS[run.params['model']]} on {self.ctx.data_spec.spec}.")
+        if run.kind == self.ESTIMATE_KIND:
+            self._estimates[run.id] = run.params["model"]
+            model = run.params["model"]
+            self.statuses[model] = replace(self.statuses[model], estimating=run)
+            self.query_one(ModelPicker).update_statuses([self.statuses[model]])
+            if model == self.model and self.analysis is None:
+                self._show_empty()
+            self._update_status()
+            return
+        size = run.params.get("max_train")
+        on = f" (a stratified {size:,} of the training images)" if size else ""
+        self.notify(f"Started run {run.id}: {MODELS[run.params['model']]} on {self.ctx.data_spec.spec}{on}.")
         status = self.statuses[self.model]
         if run.params["model"] == self.model:
-            self.statuses[self.model] = ModelStatus(self.model, status.done, status.accuracy, run)
+            self.statuses[self.model] = replace(status, active=run, failed=None, estimating=None)
             if status.done is None:
                 self._show_empty()
             self._update_status()
@@ -299,10 +393,12 @@ class ErrorsTab(TabBase, Vertical):
         if ds is None:
             self.notify("The data is still loading.", severity="warning")
             return None
-        if not np.array_equal(ds.y_train, self.analysis.y_true):
+        index = self.train_index  # a subsample run's images, in its order
+        labels = ds.y_train if index is None else ds.y_train[index]
+        if not np.array_equal(labels, self.analysis.y_true):
             self.notify("This run's labels differ from the loaded data; run the model again (s).", severity="error")
             return None
-        return ds.X_train
+        return ds.X_train if index is None else ds.X_train[index]
 
     @on(ConfusionHeatmap.CellOpened)
     def _open_cell(self, message: ConfusionHeatmap.CellOpened) -> None:
