@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from helpers import copy_store
+from rich.console import Console
 
 from engine.data import DataSpec
 from engine.follow import NewEvents, RunFinished, RunWatcher, follow_run
@@ -215,3 +216,30 @@ def test_report_refuses_an_output_it_must_not_write_in_one_line(
     err = capsys.readouterr().err
     assert exit_.value.code == 2 and len(err.strip().splitlines()) == 1, err
     assert (other / "notes.txt").read_text() == "keep me" and (tmp_path / "a.txt").read_text() == "x"
+
+
+def test_a_step_estimated_over_the_limit_runs_on_the_suggested_subsample_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ordinary_priority
+) -> None:
+    """As SVC on 60,000 images: the digits' 1,438 count as large, any cost as too long and ~0 s as the target, so
+    the step runs on the smallest timed subsample (719) and the table shows its accuracy with that size."""
+    import engine.models.cost as cost
+    from engine.render.study import StudyView
+    from engine.study import _run_step
+
+    monkeypatch.setattr(cost, "ESTIMATE_FROM", 0)
+    monkeypatch.setattr(cost, "LIMIT_S", 0.0)
+    monkeypatch.setattr(cost, "TARGET_S", 1e-9)
+    store = RunStore(tmp_path / "runs.sqlite")
+    logged: list[str] = []
+    run, how = _run_step(store, DIGITS, BY_NAME["svc"], lambda done, total: None, [], logged.append)
+    assert run.status == "done" and run.params == {"model": "svc", "max_train": 719}
+    assert how.startswith("ran on 719 of 1,438 images (all: ~") and "svc errors on 1,438 images: estimated" in logged[0]
+    step = read_study(store, DIGITS).step("svc")
+    assert step.is_done and step.run_id == run.id and set(step.result) == {"accuracy", "max_train"}
+    assert step.result["max_train"] == 719
+    again, how = _run_step(store, DIGITS, BY_NAME["svc"], lambda done, total: None, [])
+    assert (again.id, how) == (run.id, "reused")  # a subsample run counts for the step, as in the Errors tab
+    console = Console(width=80, file=io.StringIO(), color_system=None)
+    console.print(StudyView(read_study(store, DIGITS)))
+    assert f"{step.result['accuracy']:.3f} on 719" in console.file.getvalue()
