@@ -1,8 +1,8 @@
 """The training images just above and just below the threshold, as half-block digits with score and label.
 
 A step moves one image (or a group of tied ones) across the threshold, so the digits either side slide by one:
-each image's pixel lines and each caption are drawn once (per size and style) and kept, a step joins the kept lines
-anew and repaints only the lines that differ, without a layout.
+a shown image's pixel lines, each caption and each grey pair's style are drawn once (per size and style) and kept,
+a step joins the kept lines anew and repaints only the lines that differ, without a layout.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from engine.threshold import Neighbour, ThresholdAnalysis, format_threshold
 MISTAKE = Style(color="red", bold=True)
 CORRECT = Style(color="green")
 GREYS = [Color.from_rgb(v, v, v) for v in range(256)]  # pixel_style's colours, made once
-KEPT_OFF_SCREEN = 64  # drawn digits kept beyond those shown (stepping back finds them), so memory stays small
-KEPT_STYLES = 16384  # grey pairs' styles kept (of 65,536): few live objects for the garbage collector to scan
-AHEAD = 10  # images beyond each end whose pixels are drawn after the frame, one at a time (shift+arrow moves ten)
+KEPT_OFF_SCREEN = 64  # captions kept beyond those shown (stepping back finds them), so memory stays small
+KEPT_STYLES = 8192  # grey pairs' styles kept (of 65,536): few live objects for the garbage collector to scan
+AHEAD = 10  # images beyond each end whose styles are made after the frame, one at a time (shift+arrow moves ten)
 
 
 def pixel_strips(keys: np.ndarray, base: Style, styles: dict[int, Style]) -> list[Strip]:
@@ -46,11 +46,16 @@ def pixel_strips(keys: np.ndarray, base: Style, styles: dict[int, Style]) -> lis
     runs: list[list[Segment]] = [[] for _ in range(lines)]
     for at, n, key in zip(starts.tolist(), lengths, keys.ravel()[starts].tolist()):
         style = styles.get(key)
-        if style is None:  # pixel_style(key) on base, from the kept greys (Fashion-MNIST brings ~120 pairs a digit)
-            style = styles[key] = base + Style(color=GREYS[key >> 8], bgcolor=GREYS[key & 255])
+        if style is None:
+            style = styles[key] = pixel_style_on(base, key)
         runs[at // side].append(Segment(UPPER_HALF * n, style))
     gap = Segment(" ", base)
     return [Strip([gap, *line], side + 1) for line in runs]
+
+
+def pixel_style_on(base: Style, key: int) -> Style:
+    """``base + pixel_style(key)``, from the greys' colours made once (a Fashion-MNIST image brings ~120 new pairs)."""
+    return base + Style.from_color(GREYS[key >> 8], GREYS[key & 255])
 
 
 def digit_side(image_side: int, width: int, height: int) -> int:
@@ -77,10 +82,12 @@ class ThresholdDigits(Widget):
         self.below: list[Neighbour] = []
         self._grid: tuple[int, int, int] = (0, 1, 0)  # digit side, columns, width
         self._lines: tuple[Style, list[Strip]] | None = None  # the base style they were drawn on, the lines
-        self._pixels: dict[int, list[Strip]] = {}  # a training image's pixel lines, each with the gap at its left
+        # a shown image's pixel lines, each with the gap at its left (only the shown ones: every kept line is dozens
+        # of objects for the garbage collector to scan; with the styles kept, drawing one again takes ~0.5 ms)
+        self._pixels: dict[int, list[Strip]] = {}
         self._captions: dict[Neighbour, Strip] = {}  # its caption: score, label, mistake or not (changes with sides)
         self._drawn_for: tuple[Dataset, int, Style] | None = None  # the data, side and style they were drawn with
-        self._styles: dict[int, Style] = {}  # a grey pair's style on the widget's style (kept with the pixels)
+        self._styles: dict[int, Style] = {}  # a grey pair's style on the widget's style
 
     def show(self, analysis: ThresholdAnalysis, threshold: float, dataset: Dataset) -> None:
         """As many digits either side of ``threshold`` as fit at the current size."""
@@ -108,16 +115,23 @@ class ThresholdDigits(Widget):
 
     @work(exclusive=True, group="threshold-digits-ahead")
     async def _draw_ahead(self) -> None:
-        """The pixels of the images the next steps would bring in, one image at a time between other work (a key
-        waits for one at most), so those steps find them drawn."""
-        while self._shown is not None:
-            analysis, threshold, dataset = self._shown
-            above, below = analysis.neighbours(threshold, max(len(self.above), len(self.below)) + AHEAD)
-            index = next((n.index for n in (*above, *below) if n.index not in self._pixels), None)
-            if index is None:
-                return
-            self._digit_pixels(index, dataset, self._grid[0])
-            await asyncio.sleep(0)
+        """The styles of the grey pairs of the images the next steps would bring in (most of the cost of drawing
+        a Fashion-MNIST image the first time), one image at a time between other work, so those steps find them."""
+        if self._shown is None or self._drawn_for is None:
+            return
+        analysis, threshold, dataset = self._shown
+        base, side = self._drawn_for[2], self._grid[0]
+        above, below = analysis.neighbours(threshold, max(len(self.above), len(self.below)) + AHEAD)
+        for neighbour in (*above, *below):
+            if neighbour.index in self._pixels:
+                continue
+            missing = [
+                k for k in np.unique(self._keys(neighbour.index, dataset, side)).tolist() if k not in self._styles
+            ]
+            for key in missing:
+                self._styles[key] = pixel_style_on(base, key)
+            if missing:
+                await asyncio.sleep(0)
 
     def on_resize(self) -> None:
         if self._shown is not None:
@@ -141,11 +155,11 @@ class ThresholdDigits(Widget):
             self._pixels, self._captions, self._drawn_for = {}, {}, (dataset, side, base)
             self._styles = {}
         shown = {*self.above, *self.below}
+        self._pixels = {n.index: self._pixels[n.index] for n in shown if n.index in self._pixels}
         if len(self._captions) > len(shown) + KEPT_OFF_SCREEN:
             self._captions = {n: line for n, line in self._captions.items() if n in shown}
-            self._pixels = {n.index: self._pixels[n.index] for n in shown if n.index in self._pixels}
-            if len(self._styles) > KEPT_STYLES:
-                self._styles = {}
+        if len(self._styles) > KEPT_STYLES:
+            self._styles = {}
         cell = DigitGrid.cell_width(side)
         lines: list[Strip] = []
         for title, group in ((f"▲ says {analysis.digit}", self.above), (f"▼ says not {analysis.digit}", self.below)):
@@ -153,9 +167,10 @@ class ThresholdDigits(Widget):
             for start in range(0, len(group), columns):
                 row = group[start : start + columns]
                 pixels = [self._digit_pixels(n.index, dataset, side) for n in row]
-                blank = Strip([Segment(" " * (1 + (columns - len(row)) * cell), base)])  # the grid's right edge
+                edge = 1 + (columns - len(row)) * cell  # the grid's right edge (lengths given: joins add them up)
+                blank = Strip([Segment(" " * edge, base)], edge)
                 lines += [Strip.join([*(digit[y] for digit in pixels), blank]) for y in range(len(pixels[0]))]
-                lines.append(Strip.join([*(self._caption(n, side, base) for n in row), Strip([Segment(" ", base)])]))
+                lines.append(Strip.join([*(self._caption(n, side, base) for n in row), Strip([Segment(" ", base)], 1)]))
         lines = [line.crop(0, width) if line.cell_length > width else line for line in lines]
         self._lines = (base, lines)
         return lines
@@ -164,16 +179,22 @@ class ThresholdDigits(Widget):
         """A training image's pixel lines (drawn once): a one-digit grid's less its right edge and its caption, so
         digits join as the grid's do. An image that changes side keeps them; only its caption changes."""
         if index not in self._pixels:
-            keys = pixel_keys(fit_side(dataset.X_train[index : index + 1], side))[0]
-            self._pixels[index] = pixel_strips(keys, self.visual_style.rich_style, self._styles)
+            self._pixels[index] = pixel_strips(
+                self._keys(index, dataset, side), self.visual_style.rich_style, self._styles
+            )
         return self._pixels[index]
+
+    @staticmethod
+    def _keys(index: int, dataset: Dataset, side: int) -> np.ndarray:
+        """A training image's pixel keys at ``side`` (lines, side)."""
+        return pixel_keys(fit_side(dataset.X_train[index : index + 1], side))[0]
 
     def _caption(self, neighbour: Neighbour, side: int, base: Style) -> Strip:
         """The gap and the caption under a digit, as :class:`DigitGrid` writes it: score and label, centred."""
         if neighbour not in self._captions:
             text = f"{format_threshold(neighbour.score)} {neighbour.label}"[:side].center(side)
             style = base + (MISTAKE if neighbour.mistake else CORRECT)
-            self._captions[neighbour] = Strip([Segment(" ", base), Segment(text, style)])
+            self._captions[neighbour] = Strip([Segment(" ", base), Segment(text, style)], 1 + side)
         return self._captions[neighbour]
 
     def _strips(self, renderable: RenderableType, width: int) -> list[Strip]:
