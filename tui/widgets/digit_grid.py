@@ -3,30 +3,35 @@
 Drawn row of digits by row of digits (Textual's line API), each row's lines kept (per width and style) until the
 items change: a cursor move within the page repaints only the rows it leaves and enters (the bars either side of a
 digit and its caption), not the whole page, which at 200×60 is ~80 digits and most of a key's time; a grid hidden
-and shown again (the More tab's views) draws from what it kept.
+and shown again (the More tab's views) draws from what it kept. The rows are joined from each image's pixel segments
+(:class:`~tui.widgets.digit_rows.DigitRows`), kept for a few pages and drawn for the pages either side after a page
+change, so paging on or back draws no pixels.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from rich.style import Style
 from rich.text import Text
+from textual import work
 from textual.binding import Binding
 from textual.events import Resize
 from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
-from textual.visual import Visual, visualize
 from textual.widget import Widget
 
-from engine.render import DigitGrid, fit_side
+from engine.render import DigitGrid
+from tui.widgets.digit_rows import DigitRows
 
 Caption = Callable[[int], str]
 PAGES = Binding.Group("Pages")  # one footer entry, `[ ]` Pages, for both page keys
+KEPT_PAGES = 4  # pages of images whose pixel segments are kept (paging back and forth finds them drawn)
 
 
 def display_side(side: int, large: bool) -> int:
@@ -88,6 +93,8 @@ class DigitGridView(Widget, can_focus=True):
         self.caption_style: Callable[[int], Style | None] | None = None
         self.empty_text = "Loading…"
         self._rows: dict[tuple, list[Strip]] = {}  # (first position, cursor in it, width, style) → a row's lines
+        self._drawer: DigitRows | None = None  # keeps each image's pixel segments while images, side and style stay
+        self._frame: tuple[int, int, int] | None = None  # (columns, rows, width) while render_lines draws
 
     # -- content -----------------------------------------------------------------------------------------------
     def set_items(
@@ -164,8 +171,10 @@ class DigitGridView(Widget, can_focus=True):
 
     def watch_cursor(self, before: int, cursor: int) -> None:
         size = self.page_size
-        if before // size != cursor // size:
-            self._changed()
+        if before // size != cursor // size:  # another page: its rows may be kept from an earlier visit
+            self.refresh()
+            self.post_message(self.Moved(self))
+            self.call_after_refresh(self._draw_ahead)
             return
         columns, _ = self.grid_shape
         height = DigitGrid.cell_height(self.side)
@@ -185,42 +194,64 @@ class DigitGridView(Widget, can_focus=True):
         self._rows.clear()
         self.refresh()
         self.post_message(self.Moved(self))
+        self.call_after_refresh(self._draw_ahead)
+
+    @work(exclusive=True, group="digit-grid-ahead")
+    async def _draw_ahead(self) -> None:
+        """The pixels of the next page and the one before, a row at a time between other work (a key waits for one
+        row at most: ~3 ms of Fashion-MNIST at 200x60), so paging on finds them drawn (a third of a page change)."""
+        columns, rows = self.grid_shape
+        size = columns * rows
+        page = self.cursor // size * size
+        for start in (*range(page + size, page + 2 * size, columns), *range(page - size, page, columns)):
+            drawer = self._drawer  # the one the last frame drew with (None or another's: nothing to draw ahead for)
+            if drawer is None or not 0 <= start < self.count or self.images is None:
+                continue
+            if not drawer.fits(self.images, self.side, self.visual_style.rich_style):
+                return
+            drawer.pixels(self.indices[start : start + columns].tolist())
+            await asyncio.sleep(0)
 
     # -- drawing -----------------------------------------------------------------------------------------------
     def render(self) -> Text:
         """What shows with no digits (the digits are drawn by ``render_line``)."""
         return Text(self.empty_text, style="dim", justify="center")
 
-    def _grid(self, start: int, stop: int, columns: int) -> DigitGrid:
-        """The digits at positions ``start`` to ``stop``, the cursor's highlighted if it is among them."""
+    def _row(self, start: int, stop: int, columns: int, rows: int) -> list[Strip]:
+        """The lines of the digits at positions ``start`` to ``stop``, the cursor's highlighted if it is among them."""
         assert self.images is not None
-        shown = self.indices[start:stop]
-        captions = [self.caption(int(i)) for i in shown]
-        styles = None if self.caption_style is None else [self.caption_style(int(i)) for i in shown]
-        return DigitGrid(
-            fit_side(self.images[shown], self.side),
-            captions,
-            columns,
-            highlight=self.cursor - start,
-            caption_styles=styles,
-        )
+        base = self.visual_style.rich_style
+        if self._drawer is None or not self._drawer.fits(self.images, self.side, base):
+            self._drawer = DigitRows(self.images, self.side, base, keep=KEPT_PAGES * columns * rows)
+        shown = self.indices[start:stop].tolist()
+        captions = [self.caption(i) for i in shown]
+        styles = None if self.caption_style is None else [self.caption_style(i) for i in shown]
+        highlight = self.cursor - start if start <= self.cursor < stop else None
+        return self._drawer.row(shown, captions, styles, columns, highlight)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The shape once for all the lines drawn: the widget's size is dear to look up (~8 ms a page at 200x60).
+        self._frame = (*self.grid_shape, self.size.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
 
     def render_line(self, y: int) -> Strip:
         if self.images is None or not self.count:
             return super().render_line(y)
-        columns, rows = self.grid_shape
+        columns, rows, width = self._frame or (*self.grid_shape, self.size.width)
         height = DigitGrid.cell_height(self.side)
         row, line = divmod(y, height)
-        start = self.page * self.page_size + row * columns
+        start = self.cursor // (columns * rows) * columns * rows + row * columns
         if row >= rows or start >= self.count:
-            return Strip.blank(self.size.width, self.visual_style.rich_style)
+            return Strip.blank(width, self.visual_style.rich_style)
         stop = start + columns
         style = self.visual_style  # e.g. another background when focused
-        key = (start, self.cursor if start <= self.cursor < stop else None, self.size.width, style)
+        key = (start, self.cursor if start <= self.cursor < stop else None, width, style)
         if key not in self._rows:
             if len(self._rows) > 8 * rows:  # rows of other pages, widths, cursors: keep it bounded
                 self._rows.clear()
-            visual: Visual = visualize(self, self._grid(start, stop, columns))
-            self._rows[key] = Visual.to_strips(self, visual, self.size.width, height, style)
+            self._rows[key] = self._row(start, stop, columns, rows)
         strips = self._rows[key]
-        return strips[line] if line < len(strips) else Strip.blank(self.size.width, self.visual_style.rich_style)
+        return strips[line] if line < len(strips) else Strip.blank(width, self.visual_style.rich_style)
