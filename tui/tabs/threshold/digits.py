@@ -82,9 +82,11 @@ class ThresholdDigits(Widget):
         self.below: list[Neighbour] = []
         self._grid: tuple[int, int, int] = (0, 1, 0)  # digit side, columns, width
         self._lines: tuple[Style, list[Strip]] | None = None  # the base style they were drawn on, the lines
-        # a shown image's pixel lines, each with the gap at its left (only the shown ones: every kept line is dozens
-        # of objects for the garbage collector to scan; with the styles kept, drawing one again takes ~0.5 ms)
+        # a shown image's pixel lines, each with the gap at its left (only the shown ones and the next either way:
+        # every kept line is dozens of objects for the garbage collector to scan; with the styles kept, drawing one
+        # again takes ~0.5 ms)
         self._pixels: dict[int, list[Strip]] = {}
+        self._next: set[int] = set()  # the images one step either way brings in (their lines drawn ahead)
         self._captions: dict[Neighbour, Strip] = {}  # its caption: score, label, mistake or not (changes with sides)
         self._drawn_for: tuple[Dataset, int, Style] | None = None  # the data, side and style they were drawn with
         self._styles: dict[int, Style] = {}  # a grey pair's style on the widget's style
@@ -115,13 +117,22 @@ class ThresholdDigits(Widget):
 
     @work(exclusive=True, group="threshold-digits-ahead")
     async def _draw_ahead(self) -> None:
-        """The styles of the grey pairs of the images the next steps would bring in (most of the cost of drawing
-        a Fashion-MNIST image the first time), one image at a time between other work, so those steps find them."""
+        """After a frame, one image at a time between other work: the pixel lines of the image one step either way
+        brings in, then the styles of the grey pairs of those the next steps would (most of the cost of drawing a
+        Fashion-MNIST image the first time), so those steps find them."""
         if self._shown is None or self._drawn_for is None:
             return
         analysis, threshold, dataset = self._shown
         base, side = self._drawn_for[2], self._grid[0]
         above, below = analysis.neighbours(threshold, max(len(self.above), len(self.below)) + AHEAD)
+        nearest = [
+            group[len(shown)] for group, shown in ((above, self.above), (below, self.below)) if len(group) > len(shown)
+        ]
+        self._next = {n.index for n in nearest}
+        for neighbour in nearest:
+            if neighbour.index not in self._pixels:
+                self._digit_pixels(neighbour.index, dataset, side)
+                await asyncio.sleep(0)
         for neighbour in (*above, *below):
             if neighbour.index in self._pixels:
                 continue
@@ -155,7 +166,8 @@ class ThresholdDigits(Widget):
             self._pixels, self._captions, self._drawn_for = {}, {}, (dataset, side, base)
             self._styles = {}
         shown = {*self.above, *self.below}
-        self._pixels = {n.index: self._pixels[n.index] for n in shown if n.index in self._pixels}
+        keep = {n.index for n in shown} | self._next
+        self._pixels = {index: lines for index, lines in self._pixels.items() if index in keep}
         if len(self._captions) > len(shown) + KEPT_OFF_SCREEN:
             self._captions = {n: line for n, line in self._captions.items() if n in shown}
         if len(self._styles) > KEPT_STYLES:
