@@ -82,11 +82,11 @@ class ThresholdDigits(Widget):
         self.below: list[Neighbour] = []
         self._grid: tuple[int, int, int] = (0, 1, 0)  # digit side, columns, width
         self._lines: tuple[Style, list[Strip]] | None = None  # the base style they were drawn on, the lines
-        # a shown image's pixel lines, each with the gap at its left (only the shown ones and the next either way:
-        # every kept line is dozens of objects for the garbage collector to scan; with the styles kept, drawing one
-        # again takes ~0.5 ms)
+        # a shown image's pixel lines, each with the gap at its left (only the shown ones and those a step or ten
+        # either way would show: every kept line is dozens of objects for the garbage collector to scan; with the
+        # styles kept, drawing one again takes ~0.5 ms)
         self._pixels: dict[int, list[Strip]] = {}
-        self._next: set[int] = set()  # the images one step either way brings in (their lines drawn ahead)
+        self._next: set[int] = set()  # the images a step or ten either way would show (their lines drawn ahead)
         self._captions: dict[Neighbour, Strip] = {}  # its caption: score, label, mistake or not (changes with sides)
         self._drawn_for: tuple[Dataset, int, Style] | None = None  # the data, side and style they were drawn with
         self._styles: dict[int, Style] = {}  # a grey pair's style on the widget's style
@@ -117,23 +117,26 @@ class ThresholdDigits(Widget):
 
     @work(exclusive=True, group="threshold-digits-ahead")
     async def _draw_ahead(self) -> None:
-        """After a frame, one image at a time between other work: the pixel lines of the image one step either way
-        brings in, then the styles of the grey pairs of those the next steps would (most of the cost of drawing a
-        Fashion-MNIST image the first time), so those steps find them."""
+        """After a frame, one image at a time between other work: the pixel lines of the images a step or ten
+        either way would show, then the styles of the grey pairs of the others up to ten steps away (most of the
+        cost of drawing a Fashion-MNIST image the first time), so those steps find them."""
         if self._shown is None or self._drawn_for is None:
             return
         analysis, threshold, dataset = self._shown
         base, side = self._drawn_for[2], self._grid[0]
         above, below = analysis.neighbours(threshold, max(len(self.above), len(self.below)) + AHEAD)
-        nearest = [
-            group[len(shown)] for group, shown in ((above, self.above), (below, self.below)) if len(group) > len(shown)
+        order, cut = [*reversed(below), *above], len(below)  # lowest score first; the threshold cuts at `cut`
+        windows = [
+            order[max(0, cut + move - len(self.below)) : max(0, cut + move + len(self.above))]
+            for move in (1, -1, AHEAD, -AHEAD)  # images moved across (one per step unless scores tie)
         ]
-        self._next = {n.index for n in nearest}
-        for neighbour in nearest:
-            if neighbour.index not in self._pixels:
-                self._digit_pixels(neighbour.index, dataset, side)
+        nearest = list(dict.fromkeys(n.index for window in windows for n in window))
+        self._next = set(nearest)
+        for index in nearest:
+            if index not in self._pixels:
+                self._digit_pixels(index, dataset, side)
                 await asyncio.sleep(0)
-        for neighbour in (*above, *below):
+        for neighbour in order:
             if neighbour.index in self._pixels:
                 continue
             missing = [
