@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rich.console import Group
+from rich.console import Console, Group
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -22,13 +22,13 @@ from textual.widgets import TabbedContent
 from engine.cli.main import main as cli_main
 from engine.data import DataSpec
 from engine.jobs import run_inline
-from engine.render.digits import DigitGrid, fit_side
+from engine.render.digits import DigitGrid, fit_side, pixel_keys
 from engine.store import RunStore
 from engine.threshold import format_threshold
 from tui.app import MnistExplorerApp
 from tui.tabs import TABS
 from tui.tabs.threshold import ThresholdTab
-from tui.tabs.threshold.digits import CORRECT, MISTAKE, ThresholdDigits, digit_side
+from tui.tabs.threshold.digits import CORRECT, MISTAKE, ThresholdDigits, digit_side, pixel_strips
 from tui.tabs.threshold.target_prompt import TargetPrompt
 from tui.widgets.confirm import ConfirmDialog
 
@@ -210,6 +210,24 @@ async def test_the_digits_either_side_look_as_one_grid_of_them_would(scored_stor
             assert list(map(simplified, painted)) == list(
                 map(simplified, digits.render_lines(digits.outer_size.region))
             )
+
+
+@pytest.mark.parametrize("side", [4, 7, 14, 28, 56])
+def test_a_digits_lines_are_the_segments_a_one_digit_grid_draws(side: int) -> None:
+    """pixel_strips builds a digit's lines from its keys: the very segments of a one-digit DigitGrid on the widget's
+    style, less its right edge and caption (random greys: every cell its own run or not)."""
+    console = Console(width=200)
+    base = Style(color="white", bgcolor="rgb(20,30,40)")
+    rng = np.random.default_rng(side)
+    styles: dict = {}
+    for image in (rng.integers(0, 256, (28, 28), dtype=np.uint8), rng.integers(0, 3, (28, 28), dtype=np.uint8) * 120):
+        fitted = fit_side(image[None], side)
+        grid = DigitGrid(fitted, [""], 1)
+        lines = Segment.split_lines(console.render(grid, console.options.update(width=side + 2)))
+        expected = [Strip([Segment(t, base + s) for t, s, _ in line]).crop(0, side + 1) for line in lines][:-1]
+        drawn = pixel_strips(pixel_keys(fitted)[0], base, styles)
+        assert [list(line) for line in drawn] == [list(line) for line in expected]
+        assert [line.cell_length for line in drawn] == [side + 1] * len(expected)
 
 
 async def test_a_step_repaints_without_a_layout(scored_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
