@@ -22,6 +22,7 @@ from engine.data import Dataset, DataSpec, load_dataset
 from engine.errors import ExplorerError
 from engine.follow import RunsListed, RunWatcher
 from engine.store import Run, RunStore
+from tui.app_screen import AppScreen
 from tui.context import TabContext
 from tui.deferred import DeferredTab
 from tui.help import HelpScreen, declared_here
@@ -71,6 +72,9 @@ class MnistExplorerApp(App[int]):
         self._watcher: RunWatcher | None = None
         self._gc_threshold: tuple[int, int, int] | None = None  # the collector's thresholds before _settle_gc
         self.context = TabContext(self.data_spec, None, self._poke_watcher)
+
+    def get_default_screen(self) -> Screen:
+        return AppScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         yield Header()
