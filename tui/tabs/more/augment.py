@@ -19,6 +19,7 @@ from engine.render.augment import AugmentReport
 from engine.render.digits import DigitImage, fit_side
 from engine.render.heatmap import short_names
 from engine.shift import SHIFTS, shift_images
+from tui.tabs.more.lines import update_line
 from tui.widgets.digit_detail import CHROME, BigDigit, DigitDetail, fit_scale
 from tui.widgets.digit_grid import DigitGridView
 
@@ -190,15 +191,15 @@ class AugmentView(Vertical):
         r, grid = self.results, self._focused_grid()
         index = grid.current_index
         if r is None or index is None or self.labels is None:
-            status.update("[dim]tab: fixed / broken · enter opens a digit[/]" if r is not None else "", layout=False)
+            update_line(status, "[dim]tab: fixed / broken · enter opens a digit[/]" if r is not None else "")
             return
         names = self.class_names
         which = "fixed" if grid.id == "augment-fixed" else "broken"
-        status.update(
+        update_line(
+            status,
             f"{which} {grid.cursor + 1:,}/{grid.count:,} · test #{index:,} [b]{names[int(self.labels[index])]}[/] · "
             f"plain {names[int(r.y_pred_plain[index])]} → augmented {names[int(r.y_pred_augmented[index])]} · "
             "[dim]tab: fixed / broken · enter opens[/]",
-            layout=False,
         )
 
     @on(DigitGridView.Opened)

@@ -13,12 +13,13 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.visual import Visual, visualize
-from textual.widget import Widget
 from textual.widgets import Static
 
 from engine.models.denoise import DenoiseResults
 from engine.render.denoise import DenoiseReport
 from engine.render.digits import DigitImage, fit_side
+from tui.tabs.more.lines import update_line
+from tui.widgets.focus import FocusWithoutRepaint
 
 GAP = 2
 
@@ -30,7 +31,7 @@ def triple_side(image_side: int, width: int, height: int) -> int:
     return side - side % image_side if side >= image_side else side
 
 
-class DenoiseDigits(Widget, can_focus=True):
+class DenoiseDigits(FocusWithoutRepaint, can_focus=True):
     """Noisy, denoised and clean versions of ``order[cursor]``, as large as they fit."""
 
     BINDINGS = [
@@ -146,11 +147,11 @@ class DenoiseView(Vertical):
         r, i = digits.results, digits.index
         status = self.query_one("#denoise-status", Static)
         if r is None or i is None:
-            status.update("", layout=False)
+            update_line(status, "")
             return
         order = "worst first" if digits.worst else "test order"
-        status.update(
+        update_line(
+            status,
             f"test #{i:,} · error noisy {r.error_noisy[i]:.1f} → denoised [b]{r.error_denoised[i]:.1f}[/] · "
             f"{digits.cursor + 1:,}/{len(digits.order):,} in {order} · [dim]← → step · w worst first[/]",
-            layout=False,
         )

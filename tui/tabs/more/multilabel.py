@@ -12,8 +12,10 @@ from textual.widgets import Static
 
 from engine.models.multilabel import MultilabelResults
 from engine.render.multilabel import MultilabelReport
+from tui.tabs.more.lines import update_line
 from tui.widgets.digit_detail import DigitDetail
 from tui.widgets.digit_grid import DigitGridView
+from tui.widgets.focus import FocusWithoutRepaint
 
 WRONG = Style(color="bright_red", bold=True)
 
@@ -21,6 +23,10 @@ WRONG = Style(color="bright_red", bold=True)
 def pair_text(bits: np.ndarray) -> str:
     """A label pair as two digits, e.g. ``10``: the first label yes, the second no."""
     return "".join("1" if b else "0" for b in bits)
+
+
+class MultilabelGrid(DigitGridView, FocusWithoutRepaint):
+    """The view's digit grid: it looks the same focused or not, so a view switch draws it from the lines kept."""
 
 
 class MultilabelView(Vertical):
@@ -38,7 +44,7 @@ class MultilabelView(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="more-body"):
-            yield DigitGridView(id="multilabel-digits")
+            yield MultilabelGrid(id="multilabel-digits")
             yield Static(id="multilabel-report", classes="more-side")
         yield Static(id="multilabel-status", classes="more-status")
 
@@ -107,7 +113,7 @@ class MultilabelView(Vertical):
         status = self.query_one("#multilabel-status", Static)
         r, grid = self.results, self.query_one(DigitGridView)
         if r is None or grid.current_index is None or self.labels is None:
-            status.update("[dim]f shows all digits again[/]" if r is not None else "", layout=False)
+            update_line(status, "[dim]f shows all digits again[/]" if r is not None else "")
             return
         i = grid.current_index
         names = r.label_names
@@ -115,8 +121,8 @@ class MultilabelView(Vertical):
         pred = ", ".join(n for n, b in zip(names, r.y_pred[i]) if b) or "neither"
         mark = "[bright_red]mismatch[/]" if np.any(r.y_true[i] != r.y_pred[i]) else "[green]right[/]"
         which = "mismatch " if self.mismatches_only else ""
-        status.update(
+        update_line(
+            status,
             f"train #{i:,} [b]{self.class_names[int(self.labels[i])]}[/] · {true} → {pred} · {mark} · "
             f"{which}{grid.cursor + 1:,}/{grid.count:,} · [dim]captions: {names[0]}, {names[1]} as 1/0[/]",
-            layout=False,
         )

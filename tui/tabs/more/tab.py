@@ -27,6 +27,7 @@ from tui.context import TabContext
 from tui.tab_base import TabBase
 from tui.tabs.more.augment import AugmentView
 from tui.tabs.more.denoise import DenoiseDigits, DenoiseView
+from tui.tabs.more.lines import update_line
 from tui.tabs.more.multilabel import MultilabelView
 from tui.widgets.digit_grid import DigitGridView
 
@@ -116,17 +117,20 @@ class MoreTab(TabBase, Vertical):
         self._summarised = False
 
     def compose(self) -> ComposeResult:
-        yield Static(id="more-views")
-        # the views' display is switched by hand (watch_view), not by a ContentSwitcher, whose repaint of itself
-        # on each switch redrew the whole area under the views
+        # the panes' display is switched by hand (watch_view), not by a ContentSwitcher, whose repaint of itself
+        # on each switch redrew the whole area under the views; each pane has a line naming the views, its own shown
+        # selected, so that a switch draws that line in the same frame as the view (one line above all the views,
+        # updated at each switch, came a frame late and stretched the footer's frame over the whole tab)
         with Container(id="more-switcher"):
             for view in (
                 MultilabelView(id="more-multilabel"),
                 DenoiseView(id="more-denoise"),
                 AugmentView(id="more-augment"),
             ):
-                view.display = view.id == f"more-{self.view}"
-                yield view
+                with Vertical(id=f"{view.id}-pane", classes="more-pane") as pane:
+                    pane.display = view.id == f"more-{self.view}"
+                    yield Static(classes="more-views")
+                    yield view
 
     def on_mount(self) -> None:
         self._draw_all()
@@ -220,19 +224,21 @@ class MoreTab(TabBase, Vertical):
         return text
 
     def _draw_views_line(self) -> None:
-        parts = []
-        for number, v in enumerate(VIEWS, start=1):
-            label = f" {number} {v.title} "
-            parts.append(f"[reverse b]{label}[/]" if v.kind == self.view else label)
-        status = self.statuses[self.view]
-        if status.active is not None:
-            run = status.active
-            parts.append(f"  [cyan]run {run.id} ⟳ {run.fits_done}/{run.fits_total}[/]")
-        elif status.done is not None:
-            parts.append(f"  [dim]run {status.done.id} · s runs it again[/]")
-        else:
-            parts.append("  [dim]s runs it[/]")
-        self.query_one("#more-views", Static).update("".join(parts), layout=False)  # one line, its size fixed
+        """Each pane's line: the views, its own selected, and its job's run."""
+        for kind in BY_KIND:
+            parts = []
+            for number, v in enumerate(VIEWS, start=1):
+                label = f" {number} {v.title} "
+                parts.append(f"[reverse b]{label}[/]" if v.kind == kind else label)
+            status = self.statuses[kind]
+            if status.active is not None:
+                run = status.active
+                parts.append(f"  [cyan]run {run.id} ⟳ {run.fits_done}/{run.fits_total}[/]")
+            elif status.done is not None:
+                parts.append(f"  [dim]run {status.done.id} · s runs it again[/]")
+            else:
+                parts.append("  [dim]s runs it[/]")
+            update_line(self.query_one(f"#more-{kind}-pane > .more-views", Static), "".join(parts))
 
     # -- keys ----------------------------------------------------------------------------------------------------
     def action_view(self, kind: str) -> None:
@@ -242,10 +248,9 @@ class MoreTab(TabBase, Vertical):
         # the new view's widget takes the focus in the same call as the switch: one layout, one change of the
         # footer's keys, and no moment without focus (the old view's focused widget, hidden at the next layout,
         # would blur to None first)
-        for view in self.query_one("#more-switcher").children:
-            view.display = view.id == f"more-{kind}"
+        for pane in self.query_one("#more-switcher").children:
+            pane.display = pane.id == f"more-{kind}-pane"
         self._focus_view()
-        self._draw_views_line()
 
     def _focus_view(self) -> None:
         targets: dict[str, type[Widget]] = {
