@@ -317,6 +317,8 @@ async def test_user_cancels_a_running_model_from_the_tab(store_path: Path) -> No
         await until(pilot, lambda: app.store.get_run(run_id).status == "cancelled", what="the run cancelled")
         await until(pilot, lambda: t.statuses["sgd"].active is None, what="the tab to see it end")
         await until(pilot, lambda: "s" in footer_keys(app) and "c" not in footer_keys(app), what="s offered again")
+        prompt = str(app.query_one(ModelPicker).get_option("sgd").prompt)
+        assert prompt.rstrip() == "sgd        cancelled · s"  # one line of the 28-column panel
 
 
 async def test_a_correct_digit_shows_its_lead_over_the_runner_up_and_a_mistake_its_margin(store_copy: Path) -> None:

@@ -31,14 +31,16 @@ class ModelStatus:
             if self.done.params.get("max_train"):  # a run on a subsample of the training set
                 text.append(f" {self.done.params['max_train'] / 1000:.3g}k", style="yellow")
         elif self.active is None and self.estimating is None:
-            text.append("no run · s", style="dim")
-        if self.estimating is not None and self.active is None:
-            text.append(" timing…", style="cyan")
+            if self.failed is not None:  # "interrupted · s" fits the panel's 28 columns; "no run · s …" would not
+                text.append(self.failed.status, style="red")
+                text.append(" · s", style="dim")
+            else:
+                text.append("no run · s", style="dim")
         if self.active is not None:
             done, total = self.active.fits_done, self.active.fits_total
             text.append(f" ⟳{done}/{total}" if total else " ⟳", style="cyan")
-        elif self.failed is not None and self.done is None:
-            text.append(f" {self.failed.status}", style="red")
+        elif self.estimating is not None:
+            text.append(" timing…", style="cyan")
         return text
 
 
