@@ -224,7 +224,7 @@ def plot(points: list[tuple[int, int, float, float]], width: int = 48, height: i
     for x, o, g in zip(xs, ours, gs):
         canvas.mark(x, o, "o", "")
         canvas.mark(x, g, "x", "")
-    return [line.plain for line in framed(canvas, "log10 training images")]
+    return [line.plain for line in framed(canvas, "log10 training images", label_width=6)]  # room for "-0.090"
 
 
 def bench_errors(keep_store: Path | None) -> str:
