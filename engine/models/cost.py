@@ -22,6 +22,7 @@ from engine.data import Dataset
 from engine.errors import UsageError
 from engine.models.subsample import stratified_subsample
 
+JOB_KIND = "estimate"
 SLOW = {"fit": {"svc", "sgd", "logreg"}, "errors": {"svc", "svc-ovr", "sgd", "sgd-scaled"}}
 ESTIMATE_FROM = 10_000  # training images below which no job is slow enough to bother
 SAMPLE_SIZES = (2000, 4000)

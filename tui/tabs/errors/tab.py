@@ -26,6 +26,7 @@ from textual.widgets import OptionList, Static
 from engine.confusion import ErrorAnalysis
 from engine.data import Dataset
 from engine.follow import RunsListed, Update
+from engine.models.cost import JOB_KIND as ESTIMATE_KIND
 from engine.models.cost import CostEstimate, needs_estimate
 from engine.models.multiclass import JOB_KIND, MODELS, load_analysis, runs_of
 from engine.render.confusions import TopConfusions
@@ -49,8 +50,6 @@ class ErrorsTab(TabBase, Vertical):
     ]
 
     model: reactive[str] = reactive("sgd", init=False)
-
-    ESTIMATE_KIND = "estimate"
 
     @dataclass
     class ModelsSummarised(Message):
@@ -119,7 +118,7 @@ class ErrorsTab(TabBase, Vertical):
         store, spec = self.ctx.require_store(), self.ctx.data_spec
         statuses = []
         data = spec.to_dict()
-        estimates = [r for r in runs if r.kind == self.ESTIMATE_KIND and r.active and r.data == data]
+        estimates = [r for r in runs if r.kind == ESTIMATE_KIND and r.active and r.data == data]
         for model in MODELS:
             mine = runs_of(runs, model, spec, any_size=True)  # a subsample run shows too, with its size
             done = next((r for r in mine if r.status == "done"), None)
@@ -313,7 +312,7 @@ class ErrorsTab(TabBase, Vertical):
             return
         ds = self.ctx.dataset
         if ds is not None and needs_estimate("errors", self.model, len(ds.y_train)):
-            self.start_jobs([(self.ESTIMATE_KIND, {"job": "errors", "model": self.model, "max_train": None})])
+            self.start_jobs([(ESTIMATE_KIND, {"job": "errors", "model": self.model, "max_train": None})])
         else:
             self._start_model(self.model)
 
@@ -366,7 +365,7 @@ class ErrorsTab(TabBase, Vertical):
 
     def jobs_started(self, runs: list[Run]) -> None:
         (run,) = runs
-        if run.kind == self.ESTIMATE_KIND:
+        if run.kind == ESTIMATE_KIND:
             self._estimates[run.id] = run.params["model"]
             model = run.params["model"]
             self.statuses[model] = replace(self.statuses[model], estimating=run)
