@@ -57,7 +57,7 @@ def binary_job(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaunchedJob
 
     store = RunStore(tmp_path_factory.mktemp("binary_job") / "runs.sqlite")
     launched = launch(store, "binary", {"digit": 5}, DataSpec("digits"))
-    finished = wait_for(store, launched.id, timeout=60)
+    finished = wait_for(store, launched.id, timeout=180)  # a hang still fails; a machine at load 10 needs >60 s
     yield LaunchedJob(store, launched, finished)
     store.close()
 
