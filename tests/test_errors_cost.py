@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers import until
-from test_errors_tab import DIGITS, errors_app, show_errors, tab
+from test_errors_tab import DIGITS, errors_app, show_errors, summarised_errors, tab
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
@@ -71,9 +71,7 @@ async def test_user_is_asked_before_a_slow_model_and_runs_it_on_every_image(
     monkeypatch.setattr(cost, "LIMIT_S", 0.0)
     app = errors_app(store_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await show_errors(pilot)
-        t = tab(app)
-        await until(pilot, lambda: t._summarised, what="the store's runs")
+        t = await summarised_errors(pilot)
         t.model = "svc"
         await pilot.pause()
         await pilot.press("s")
@@ -95,9 +93,7 @@ async def test_escape_in_the_cost_dialog_runs_nothing(store_path: Path, monkeypa
     monkeypatch.setattr(cost, "LIMIT_S", 0.0)
     app = errors_app(store_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await show_errors(pilot)
-        t = tab(app)
-        await until(pilot, lambda: t._summarised, what="the store's runs")
+        t = await summarised_errors(pilot)
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, CostDialog), timeout=60, what="the cost dialog")
         await pilot.press("escape")

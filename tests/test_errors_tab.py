@@ -67,6 +67,14 @@ async def show_errors(pilot: Pilot) -> None:
     await until(pilot, lambda: isinstance(app.focused, ConfusionHeatmap), what="the Errors tab")
 
 
+async def summarised_errors(pilot: Pilot) -> ErrorsTab:
+    """Show the Errors tab and wait until it has read what the store holds per model."""
+    await show_errors(pilot)
+    t = tab(pilot.app)
+    await until(pilot, lambda: t._summarised, what="the store's runs")
+    return t
+
+
 async def open_errors(pilot: Pilot, model: str | None = None) -> None:
     """Show the Errors tab once the data and the selected model's run are loaded."""
     app = pilot.app
@@ -253,9 +261,8 @@ async def test_most_confident_mistakes_list_ranks_likely_label_errors_first(stor
 async def test_user_picks_a_model_and_starts_its_missing_run(store_path: Path) -> None:
     app = errors_app(store_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await show_errors(pilot)
+        await summarised_errors(pilot)
         heatmap = app.query_one(ConfusionHeatmap)
-        await until(pilot, lambda: tab(app)._summarised, what="the store's runs")
         assert "No sgd run on digits yet" in heatmap.empty_text and "Press s" in heatmap.empty_text
         await pilot.press("tab", "down", "down")  # into the model list, down to svc
         assert tab(app).model == "svc"
@@ -275,8 +282,7 @@ def footer_keys(app: MnistExplorerApp) -> set[str]:
 async def test_before_any_run_only_the_keys_that_work_are_offered_and_the_status_says_why(store_path: Path) -> None:
     app = errors_app(store_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await show_errors(pilot)
-        await until(pilot, lambda: tab(app)._summarised, what="the store's runs")
+        await summarised_errors(pilot)
         await pilot.pause()
         offered = footer_keys(app)
         assert "s" in offered and not offered & {"x", "p", "enter", "m", "c"}
@@ -288,9 +294,7 @@ async def test_before_any_run_only_the_keys_that_work_are_offered_and_the_status
 async def test_two_quick_moves_in_the_model_list_settle_on_the_second(store_path: Path) -> None:
     app = errors_app(store_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await show_errors(pilot)
-        t = tab(app)
-        await until(pilot, lambda: t._summarised, what="the store's runs")
+        t = await summarised_errors(pilot)
         picker = app.query_one(ModelPicker)
         picker.focus()
         picker.highlighted, picker.highlighted = 1, 2  # two ↓ read at once: both highlight events queue
@@ -305,9 +309,7 @@ async def test_two_quick_moves_in_the_model_list_settle_on_the_second(store_path
 async def test_user_cancels_a_running_model_from_the_tab(store_path: Path) -> None:
     app = errors_app(store_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await show_errors(pilot)
-        t = tab(app)
-        await until(pilot, lambda: t._summarised, what="the store's runs")
+        t = await summarised_errors(pilot)
         await pilot.press("s")
         await until(pilot, lambda: t.statuses["sgd"].active is not None, what="the sgd run")
         await pilot.pause()
