@@ -157,7 +157,9 @@ def run_estimate(ctx) -> None:
     data, saved as :meth:`CostEstimate.to_results`, what the TUI shows before it starts a slow job."""
     p = ctx.params
     ctx.progress(0, len(SAMPLE_SIZES))
-    ctx.log(f"timing {p['model']} ({p['job']}) on stratified subsamples of {', '.join(map(str, SAMPLE_SIZES))} images")
+    ctx.log(
+        f"timing {p['model']} ({p['job']}) on stratified subsamples of {' and '.join(f'{n:,}' for n in SAMPLE_SIZES)} images"
+    )
     estimate = estimate_cost(p["job"], p["model"], ctx.dataset, p.get("params"), p.get("max_train"), timed=ctx.progress)
     ctx.log(estimate.describe())
     ctx.save(**estimate.to_results())
