@@ -235,12 +235,15 @@ def matching(runs: Iterable[Run], kind: str, params: dict, spec: DataSpec) -> li
 
 
 def step_runs(runs: Iterable[Run], step: StepSpec, params: dict, spec: DataSpec) -> list[Run]:
-    """The runs that count for ``step`` (newest first): :func:`matching`, and for a multiclass step the model's runs
-    on any stratified subsample as well."""
+    """The runs that count for ``step`` (newest first): :func:`matching`; for a multiclass step the model's runs on
+    any stratified subsample as well; for augmentation the runs of the same KNN config from any search."""
     if step.kind == "multiclass":
         from engine.models.multiclass import runs_of  # numpy only
 
         return runs_of(runs, params["model"], spec, any_size=True)
+    if step.kind == "augment":  # the same KNN config counts, whichever search found it (a newer one may agree)
+        data = spec.to_dict()
+        return [r for r in runs if r.kind == "augment" and r.data == data and r.params.get("knn") == params["knn"]]
     return matching(runs, step.kind or "", params, spec)
 
 

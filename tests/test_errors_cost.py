@@ -35,6 +35,14 @@ def test_an_estimate_job_saves_what_estimate_cost_gives(tmp_path: Path) -> None:
     assert saved.suggested_max_train == 1438  # cheap: the whole set, never a rounded-down subsample
 
 
+def test_fit_time_grows_at_least_as_the_models_arithmetic_does() -> None:
+    """Two small timings flatten the curve (fixed costs): SVC's exponent is at least 2 (O(n²) kernel entries), SGD's
+    at least 1 (an epoch touches every image), so an estimate does not swing with the noise of a 2,000-image fit."""
+    ds = load_dataset(DIGITS)
+    assert estimate_cost("errors", "svc", ds, sizes=(300, 600)).exponent >= 2.0
+    assert estimate_cost("errors", "sgd", ds, sizes=(300, 600)).exponent >= 1.0
+
+
 class DialogApp(App[None]):
     CSS_PATH = ["../tui/tabs/errors/errors.tcss"]
 

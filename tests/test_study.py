@@ -243,3 +243,19 @@ def test_a_step_estimated_over_the_limit_runs_on_the_suggested_subsample_and_say
     console = Console(width=80, file=io.StringIO(), color_system=None)
     console.print(StudyView(read_study(store, DIGITS)))
     assert f"{step.result['accuracy']:.3f} on 719" in console.file.getvalue()
+
+
+def test_an_augment_run_counts_for_the_step_whichever_search_found_its_config(tmp_path: Path) -> None:
+    """A newer search that finds the same best KNN config leaves the augmentation step done."""
+    from engine.study import step_runs
+
+    store = RunStore(tmp_path / "runs.sqlite")
+    same = store.create_run(
+        "augment", {"knn": {"n_neighbors": 4, "weights": "distance"}, "search_run": 6}, DIGITS.to_dict()
+    )
+    store.create_run("augment", {"knn": {"n_neighbors": 3, "weights": "uniform"}, "search_run": 2}, DIGITS.to_dict())
+    store.create_run(
+        "augment", {"knn": {"n_neighbors": 4, "weights": "distance"}, "search_run": 6}, {"spec": "mnist5k"}
+    )
+    params = {"knn": {"n_neighbors": 4, "weights": "distance"}, "search_run": 10}  # the newest search's
+    assert [r.id for r in step_runs(store.list_runs(), BY_NAME["augment"], params, DIGITS)] == [same.id]

@@ -246,7 +246,7 @@ async def test_a_run_started_elsewhere_never_arrives_unseen_above_the_list(store
         await pilot.pause(0.2)
         assert run_list.selected_id == 1  # the selection stays
         shown = run_list.scroll_y == 0
-        announced = any(f"search run {newer.id} started" in n.message for n in app._notifications)
+        announced = any(f"top of the list: search run {newer.id}" in n.message for n in app._notifications)
         assert shown or announced
         await pilot.press("home")
         assert run_list.selected_id == newer.id

@@ -31,6 +31,15 @@ TARGET_S = 300.0  # the size --max-train is suggested for
 LIMIT_S = 900.0  # above this the CLI asks for --max-train or --force
 N_FOLDS = 3  # errors: StratifiedKFold(3), the folds all at once
 CORES = 2  # the folds share the machine's cores (this machine kind has two)
+# The least a model's fit time can grow with n, whatever two small timings say: libsvm's SMO evaluates O(n²) kernel
+# entries (and its 200 MB kernel cache holds all of them only for small n), an SGD epoch touches every image. On
+# 2,000 and 4,000 images fixed costs flatten the curve: SVC measured n^1.4–1.8, which put 60,000 images anywhere
+# from 4 to 32 min.
+# What an ``errors`` job spends besides its folds' fits and predictions: its three worker processes start and import
+# scikit-learn, the data is read and memory-mapped to them (job minus estimate at 10,000 images: 16–19 s here,
+# benchmarks/bench_scale.py estimate). A ``fit`` job's own start is within its timing noise.
+JOB_OVERHEAD_S = {"errors": 15.0}
+MIN_FIT_EXPONENT = {"svc": 2.0, "svc-ovr": 2.0, "sgd": 1.0, "sgd-scaled": 1.0, "logreg": 1.0}
 
 
 @dataclass(frozen=True)
@@ -92,8 +101,10 @@ def estimate_cost(
     """Time ``model`` (a ``fit`` estimator name, or an ``errors`` model) on stratified subsamples and extrapolate.
 
     ``job`` "fit": one fit on the training set (or ``max_train`` of it) and a prediction of the test set; "errors":
-    3 folds, each fitting 2/3 of it and scoring the other third, sharing two cores. ``timed(done, total)`` is
-    called as each subsample's timing ends.
+    3 folds, each fitting 2/3 of it and scoring the other third, sharing two cores. The fits are timed in CPU
+    seconds, not wall: these models use one core, and on a busy machine wall time measures the wait for a core (the
+    estimate swung between 9 and 32 min for SVC on 60,000 images while a study ran beside it), which the job, once
+    it runs, need not meet. ``timed(done, total)`` is called as each subsample's timing ends.
     """
     y = ds.y_train
     n = len(y) if max_train is None else min(max_train, len(y))
@@ -104,18 +115,18 @@ def estimate_cost(
         keep = stratified_subsample(y, size)
         rows = np.asarray(X[keep], dtype=np.float64)
         model_ = _estimator(job, model, params or {})
-        started = time.perf_counter()
+        started = time.process_time()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a subsample's ConvergenceWarning says nothing about the real job
             model_.fit(rows, y[keep])
-        fit_t.append(time.perf_counter() - started)
+        fit_t.append(time.process_time() - started)
         test = rows[:PREDICT_ROWS]
-        started = time.perf_counter()
+        started = time.process_time()
         model_.decision_function(test) if job == "errors" else model_.predict(test)
-        predict_t.append((time.perf_counter() - started) / len(test))
+        predict_t.append((time.process_time() - started) / len(test))
         timed(len(fit_t), len(sizes))
-    b_fit = _exponent(sizes, fit_t, 0.8, 2.5)
-    b_predict = _exponent(sizes, predict_t, 0.0, 1.5)
+    b_fit = _exponent(sizes, fit_t, MIN_FIT_EXPONENT.get(model, 0.8), 2.5)
+    b_predict = _exponent(sizes, predict_t, 0.0, 1.0)  # a row's prediction: ∝ support vectors (≤ n), or constant
 
     def seconds(n_: int) -> float:
         if job == "errors":
@@ -124,7 +135,7 @@ def estimate_cost(
             n_fit, n_pred, rounds = n_, len(ds.y_test), 1
         fit = fit_t[-1] * (n_fit / sizes[-1]) ** b_fit
         predict = predict_t[-1] * (n_fit / sizes[-1]) ** b_predict * n_pred
-        return rounds * (fit + predict)
+        return rounds * (fit + predict) + JOB_OVERHEAD_S.get(job, 0.0)
 
     low, high = sizes[0], n  # the largest size within TARGET_S, by bisection (seconds() grows with n)
     if seconds(high) <= TARGET_S:
@@ -142,9 +153,9 @@ def check_cost(job: str, model: str, ds: Dataset, params: dict | None, max_train
     n = len(ds.y_train) if max_train is None else min(max_train, len(ds.y_train))
     if force or not needs_estimate(job, model, n):
         return
-    out.print(f"[dim]estimating the cost of {model} on {n:,} images from timed subsamples…[/]")
+    out.print(f"[dim]estimating the cost of {model} on {n:,} images from timed subsamples…[/]", soft_wrap=True)
     estimate = estimate_cost(job, model, ds, params, max_train)
-    out.print(estimate.describe())
+    out.print(estimate.describe(), soft_wrap=True)  # one line: piped, rich would break it at 80 columns
     if estimate.too_long:
         raise UsageError(
             f"{model} on {n:,} images would take ~{describe_duration(estimate.seconds)}; "

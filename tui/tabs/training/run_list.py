@@ -118,8 +118,9 @@ class RunList(DataTable):
         if self.cursor_row < in_view:
             self.scroll_to(y=0, animate=False)
         else:
-            started = ", ".join(f"{self._runs[self._ids[row]].kind} run {self._ids[row]}" for row in sorted(rows))
-            self.notify(f"{started} started, at the top of the list (home goes there)", timeout=6)
+            names = [f"{self._runs[self._ids[row]].kind} run {self._ids[row]}" for row in sorted(rows)]
+            more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+            self.notify(f"New at the top of the list: {', '.join(names[:3])}{more} (home goes there)", timeout=6)
 
     def _column_widths(self, runs: list[Run]) -> tuple[int, ...]:
         ids = max((len(str(r.id)) for r in runs), default=1)
