@@ -443,3 +443,17 @@ def test_digit_with_top3_scores_snapshot(snap_compare, store_copy: Path) -> None
         await pilot.pause()
 
     assert snap_compare(errors_app(store_copy), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_enter_on_an_empty_cell_says_so_and_opens_nothing(store_copy: Path) -> None:
+    app = errors_app(store_copy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_errors(pilot, "sgd-scaled")
+        analysis = tab(app).analysis
+        true, predicted = (int(k) for k in np.argwhere(analysis.confusion == 0)[0])
+        app.query_one(ConfusionHeatmap).cursor = (true, predicted)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+        names = analysis.class_names
+        assert any(f"No {names[true]} was predicted as {names[predicted]}." in n.message for n in app._notifications)

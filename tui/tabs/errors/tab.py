@@ -401,7 +401,12 @@ class ErrorsTab(TabBase, Vertical):
 
     @on(ConfusionHeatmap.CellOpened)
     def _open_cell(self, message: ConfusionHeatmap.CellOpened) -> None:
-        images, analysis = self._images(), self.analysis
+        analysis = self.analysis
+        if analysis is not None and not analysis.confusion[message.true, message.predicted]:
+            names = analysis.class_names
+            self.notify(f"No {names[message.true]} was predicted as {names[message.predicted]}.", timeout=3)
+            return
+        images = self._images()
         if images is not None and analysis is not None:
             self.app.push_screen(cell_gallery(images, analysis, message.true, message.predicted))
 
