@@ -199,7 +199,7 @@ class AugmentView(Vertical):
             status,
             f"{which} {grid.cursor + 1:,}/{grid.count:,} · test #{index:,} [b]{names[int(self.labels[index])]}[/] · "
             f"plain {names[int(r.y_pred_plain[index])]} → augmented {names[int(r.y_pred_augmented[index])]} · "
-            "[dim]tab: fixed / broken · enter opens[/]",
+            "[dim]tab: fixed/broken[/]",  # enter is in the footer; 80 columns hold no more
         )
 
     @on(DigitGridView.Opened)

@@ -153,5 +153,5 @@ class DenoiseView(Vertical):
         update_line(
             status,
             f"test #{i:,} · error noisy {r.error_noisy[i]:.1f} → denoised [b]{r.error_denoised[i]:.1f}[/] · "
-            f"{digits.cursor + 1:,}/{len(digits.order):,} in {order} · [dim]← → step · w worst first[/]",
+            f"{digits.cursor + 1:,}/{len(digits.order):,} in {order}",  # ← → and w are in the footer
         )
