@@ -22,12 +22,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
 
-from engine.data import DataSpec
+from engine.data import Dataset, DataSpec, load_dataset
 from engine.errors import ExplorerError, StoreError
 from engine.models import augment
 from engine.search.registry import spec_for
@@ -398,6 +398,7 @@ def run_study(ctx) -> None:
     store, spec = ctx.store, ctx.data_spec
     ctx.progress(0, STEP_UNITS * len(JOB_STEPS))
     outcome = _Outcome()
+    dataset = cache(partial(load_dataset, spec))  # read once, for the steps that need their cost estimated
     for index, step in enumerate(JOB_STEPS):
         base = index * STEP_UNITS
         if step.needs and outcome.status.get(step.needs) != "done":
@@ -408,7 +409,7 @@ def run_study(ctx) -> None:
             continue
         current: list[int] = []
         try:
-            run, how = _run_step(store, spec, step, partial(_advance, ctx, base), current, ctx.log)
+            run, how = _run_step(store, spec, step, partial(_advance, ctx, base), current, ctx.log, dataset)
         except Cancelled:
             if current:  # stop the step this study started or adopted: cancelling the study cancels its work
                 cancel_run(store, current[0])
@@ -436,13 +437,12 @@ def _advance(ctx, base: int, done: int, total: int) -> None:
     ctx.progress(base + min(part, STEP_UNITS - 1))
 
 
-def _affordable(params: dict, spec: DataSpec, log: Callable[[str], None]) -> tuple[dict, str]:
+def _affordable(params: dict, dataset: Callable[[], Dataset], log: Callable[[str], None]) -> tuple[dict, str]:
     """A multiclass step's params, on a subsample when the whole training set is estimated over the limit, and
     how it ran."""
-    from engine.data import load_dataset
     from engine.models.cost import estimate_cost, needs_estimate
 
-    ds = load_dataset(spec)
+    ds = dataset()
     n = len(ds.y_train)
     if not needs_estimate("errors", params["model"], n):
         return params, "ran"
@@ -462,6 +462,7 @@ def _run_step(
     progress: Callable[[int, int], None],
     current: list[int],
     log: Callable[[str], None] = lambda line: None,
+    dataset: Callable[[], Dataset] | None = None,
 ) -> tuple[Run, str]:
     """The step's run, to its end, and how it was got: reused, adopted, resumed or launched."""
     from engine.follow import RunChanged, RunFinished, follow_run
@@ -482,7 +483,7 @@ def _run_step(
     else:
         how = "ran"
         if step.kind == "multiclass":
-            params, how = _affordable(params, spec, log)
+            params, how = _affordable(params, dataset or partial(load_dataset, spec), log)
         run = launch(store, step.kind, params, spec)
     current.append(run.id)
     for update in follow_run(store, run.id, interval=0.25):

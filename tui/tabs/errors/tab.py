@@ -82,6 +82,7 @@ class ErrorsTab(TabBase, Vertical):
         self.loaded_run: int | None = None
         self.analysis: ErrorAnalysis | None = None
         self.train_index: np.ndarray | None = None
+        self._run_images: tuple[int, np.ndarray] | None = None  # a subsample run's images, taken once per run
         self._estimates: dict[int, str] = {}  # estimate runs started here, not yet answered → their model
         self._accuracy_cache: dict[int, float] = {}
         self._summarised = False
@@ -307,8 +308,9 @@ class ErrorsTab(TabBase, Vertical):
         """Run the selected model; a slow one on a large training set is timed first (see :class:`CostDialog`)."""
         status = self.statuses[self.model]
         if status.active is not None or status.estimating is not None:
-            run = status.active or status.estimating
-            self.notify(f"{self.model} is already running (run {run.id if run else '?'}).", severity="warning")
+            busy = status.active or status.estimating
+            assert busy is not None
+            self.notify(f"{self.model} is already running (run {busy.id}).", severity="warning")
             return
         ds = self.ctx.dataset
         if ds is not None and needs_estimate("errors", self.model, len(ds.y_train)):
@@ -397,7 +399,11 @@ class ErrorsTab(TabBase, Vertical):
         if not np.array_equal(labels, self.analysis.y_true):
             self.notify("This run's labels differ from the loaded data; run the model again (s).", severity="error")
             return None
-        return ds.X_train if index is None else ds.X_train[index]
+        if index is None:
+            return ds.X_train
+        if self._run_images is None or self._run_images[0] != self.loaded_run:
+            self._run_images = (self.loaded_run or 0, ds.X_train[index])  # a copy: not at every cell opened
+        return self._run_images[1]
 
     @on(ConfusionHeatmap.CellOpened)
     def _open_cell(self, message: ConfusionHeatmap.CellOpened) -> None:
