@@ -55,7 +55,8 @@ def kill_after_first_step(store: RunStore, study_id: int) -> int:
             break
     watcher = RunWatcher(store, events="none")
     for _ in watcher.updates(0.1):
-        going = [r for r in watcher.runs.values() if r.kind == "multiclass" and r.active]
+        # with its process started (a run is active from its creation, a moment before its process has a pid)
+        going = [r for r in watcher.runs.values() if r.kind == "multiclass" and r.active and r.pid]
         if going:
             os.kill(store.get_run(study_id).pid, signal.SIGKILL)
             return going[0].id
