@@ -31,6 +31,14 @@ async def data_loaded(pilot: Pilot) -> None:
         await pilot.pause(0.02)
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
+    # The grid is laid out after the data arrives; its Moved message then brings the status line its page count.
+    # Under load that can take more than one pause (CI once saw "page 1/1,438", the count of a 1×1 grid).
+    app = pilot.app
+    for _ in range(250):
+        g = app.query_one(DigitGridView)
+        if g.size.area and (not g.count or f"page {g.page + 1:,}/{g.pages:,} " in status(app)):
+            return
+        await pilot.pause(0.02)
 
 
 def visible_text(widget) -> str:
