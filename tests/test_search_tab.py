@@ -202,6 +202,11 @@ def table_rows(app: MnistExplorerApp) -> list[list[str]]:
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
+def offered(app: MnistExplorerApp) -> set[str]:
+    """The keys the footer shows."""
+    return {key.key for key in app.query_one(Footer).query(FooterKey)}
+
+
 # -- following searches -------------------------------------------------------------------------------------------
 
 
@@ -296,11 +301,10 @@ async def test_user_can_cancel_the_search_being_watched(store_path: Path) -> Non
             await until(pilot, lambda: t.run.status == "cancelled")
             assert writer.wait(timeout=5) != 0  # its process was stopped
             assert t.board.fits_done >= 1  # what it finished stays on the board
-            await pilot.pause()
+            await until(pilot, lambda: "cancelled, r resumes" in text_of(app, "#search-best"))
             assert "press c again" not in text_of(app, "#search-best")  # the question went with the search
-            assert "cancelled, r resumes" in text_of(app, "#search-best")
-            offered = {key.key for key in app.query_one(Footer).query(FooterKey)}
-            assert "r" in offered and "c" not in offered  # nothing left to cancel; it can be resumed
+            await until(pilot, lambda: "r" in offered(app))  # it can be resumed
+            assert "c" not in offered(app)  # nothing left to cancel
     finally:
         writer.kill()
 
@@ -367,8 +371,6 @@ async def test_user_can_pick_another_search_and_compare_two(store: RunStore, sto
     async with app.run_test(size=(120, 40)) as pilot:
         t = await open_search(pilot, status="done")
         assert t.run_id == second  # the newest search is shown first
-        await pilot.press("v")
-        assert any("Mark a search with m first" in n.message for n in app._notifications)
         await pilot.press("m")
         assert "#2 marked" in text_of(app, "#search-summary")
         await pilot.press("p")  # the picker opens on the list of searches
@@ -445,7 +447,7 @@ async def test_user_resumes_an_interrupted_search_from_the_tab(store: RunStore, 
         await until(pilot, lambda: any("12 of 40 fits already done" in n.message for n in app._notifications))
         await until(pilot, lambda: t.run.active)  # the same run, relaunched (it runs the 28 missing fits)
         assert t.run_id == interrupted.run_id and t.board.fits_done >= 12
-        assert "r" not in {key.key for key in app.query_one(Footer).query(FooterKey)}
+        await until(pilot, lambda: "r" not in offered(app))
         await pilot.press("c", "c")  # its finishing is the CLI's `runs resume` test; stop it here
         await until(pilot, lambda: t.run.status == "cancelled")
 
@@ -511,6 +513,49 @@ def test_one_fold_has_no_std_and_rows_are_named_by_rank() -> None:
     assert fmt_mean(row) == "0.9000" and rank_name(row, board) == "rank 1 of 2 so far"
     board = build_leaderboard(CONFIGS[:1], 2, {(0, 0): Fit(0.9, 0.1, 0.01), (0, 1): Fit(0.8, 0.1, 0.01)})
     assert fmt_mean(board.rows[0]) == "0.8500 ± 0.0500" and rank_name(board.rows[0], board) == "rank 1 of 1"
+
+
+# -- the keys offered ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("search_only")
+async def test_footer_offers_only_the_keys_that_act_and_asks_again_only_when_they_change(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_search_tab(pilot)
+        await until(pilot, lambda: "n" in offered(app))
+        assert offered(app) & {"x", "s", "v", "c", "r"} == set()  # no search: nothing to export, sort or compare
+        await pilot.press("x", "s", "v")
+        assert not app._notifications  # keys not offered do nothing
+        writer = SearchWriter(RunStore(store_path))
+        t = await open_search(pilot, fits=0)
+        await until(pilot, lambda: {"x", "s", "c"} <= offered(app))
+        assert "v" not in offered(app)  # nothing marked
+        asked = []
+        refresh_bindings = t.refresh_bindings
+
+        def counted() -> None:
+            asked.append(1)
+            refresh_bindings()
+
+        monkeypatch.setattr(t, "refresh_bindings", counted)
+        for _ in range(4):  # every write redraws the tab; the keys it offers stay the same
+            writer.fits(5)
+            await until(pilot, lambda: t.board.fits_done == writer.done)
+        assert asked == []
+        writer.finish()
+        await until(pilot, lambda: t.run.status == "done" and "c" not in offered(app))
+        assert asked == [1]  # c went
+        second = write_search(RunStore(store_path), seed=4)
+        await until(pilot, lambda: len(t._options) == 2)
+        await pilot.press("m")
+        assert t.marked == writer.run_id and "v" not in offered(app)  # the marked search is the one shown
+        app.query_one("#search-runs", Select).value = second
+        await until(pilot, lambda: t.run_id == second and "v" in offered(app))
+        await pilot.press("v")
+        await until(pilot, lambda: isinstance(app.screen, SearchCompareScreen))
 
 
 # -- starting searches --------------------------------------------------------------------------------------------

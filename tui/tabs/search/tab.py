@@ -40,6 +40,7 @@ CONFIRM_S = 3.0  # a second `c` within this many seconds cancels the search
 RESOURCES_EVERY_S = 1.0  # the job's CPU and memory are read at most this often (when the search writes)
 METHODS = {"fits": "mode: fit each config", "shared-neighbour": "mode: shared neighbours"}  # the README says more
 RESUMABLE = ("interrupted", "cancelled", "failed")  # as `runs resume`: only the missing fits run
+OFFERED = ("cancel_search", "resume_search", "cycle_sort", "export_csv", "pick_search", "mark", "compare")  # may change
 
 
 def run_label(run: Run) -> str:
@@ -106,6 +107,7 @@ class SearchTab(TabBase, Vertical):
         self._options: list[tuple[str, int]] = []
         self.resources: Resources | None = None  # the followed search's last sample, while it runs
         self._resources_at = float("-inf")  # time.monotonic() the last sample was asked for
+        self._offered: tuple[bool | None, ...] = ()  # check_action's answers for OFFERED, as the footer last asked
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="search-top"):
@@ -240,7 +242,7 @@ class SearchTab(TabBase, Vertical):
         self._refresh_best()
         self._refresh_resources()
         self._refresh_detail()
-        self.refresh_bindings()  # c while it runs, r once it stopped
+        self._refresh_keys()
 
     def _refresh_summary(self) -> None:
         run = self.run
@@ -391,12 +393,29 @@ class SearchTab(TabBase, Vertical):
 
     # -- keys ----------------------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer c while the shown search runs and r once it stopped unfinished; the rest always."""
+        """Offer only what acts: c while the shown search runs, r once it stopped unfinished, s and x once it has
+        configs, p and m once there is a search, v once another search than the marked one is shown; n always."""
+        run = self.run
         if action == "cancel_search":
-            return self.run is not None and self.run.active
+            return run is not None and run.active
         if action == "resume_search":
-            return self.run is not None and self.run.status in RESUMABLE
+            return run is not None and run.status in RESUMABLE
+        if action in ("cycle_sort", "reverse_sort", "export_csv"):
+            return run is not None and bool(self.board.rows)
+        if action == "pick_search":
+            return bool(self._options)
+        if action == "mark":
+            return self.run_id is not None
+        if action == "compare":
+            return self.marked is not None and self.run_id is not None and self.run_id != self.marked
         return True
+
+    def _refresh_keys(self) -> None:
+        """Have the footer ask again, only when what it offers changed (a search writes many times a second)."""
+        offered = tuple(self.check_action(action, ()) for action in OFFERED)
+        if offered != self._offered:
+            self._offered = offered
+            self.refresh_bindings()
 
     def action_cycle_sort(self) -> None:
         self.query_one(SearchLeaderboard).cycle_sort()
@@ -502,6 +521,7 @@ class SearchTab(TabBase, Vertical):
             self.marked = self.run_id
             self.notify(f"Search #{self.run_id} marked: pick another search (p) and press v to compare.")
         self._refresh_summary()
+        self._refresh_keys()
 
     def action_compare(self) -> None:
         if self.marked is None:
