@@ -7,9 +7,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from textual.app import App
 from textual.pilot import Pilot
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 from engine.store import Run, RunStore
+from tui.widgets.footer import GroupSpec, KeySpec, footer_items
 
 
 async def until(pilot: Pilot, condition, timeout: float = 60.0, what: str = "") -> None:
@@ -18,6 +22,26 @@ async def until(pilot: Pilot, condition, timeout: float = 60.0, what: str = "") 
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         await pilot.pause(0.05)
+
+
+def footer_keys(app: App) -> dict[str, bool]:
+    """The keys the footer shows, each with whether it is enabled (a disabled one is dimmed)."""
+    return {key.key: not key.has_class("-disabled") for key in app.screen.query(FooterKey)}
+
+
+def offered_keys(app: App) -> dict[str, bool]:
+    """The keys the footer is to show (and whether enabled) for the screen's bindings as they are now."""
+    footer = app.screen.query_one(Footer)
+    specs: list[KeySpec] = []
+    for item in footer_items(footer, app.screen):
+        specs += item.keys if isinstance(item, GroupSpec) else [item] if isinstance(item, KeySpec) else []
+    return {spec.key: not spec.disabled for spec in specs}
+
+
+async def footer_settled(pilot: Pilot) -> dict[str, bool]:
+    """Wait until the footer shows the screen's bindings as they are now (it updates after a frame); its keys."""
+    await until(pilot, lambda: footer_keys(pilot.app) == offered_keys(pilot.app), what="the footer")
+    return footer_keys(pilot.app)
 
 
 def copy_store(source: Path, target: Path) -> Path:

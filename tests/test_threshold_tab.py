@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import footer_settled, until
 from rich.console import Console, Group
 from rich.segment import Segment
 from rich.style import Style
@@ -259,6 +260,36 @@ async def test_without_a_run_the_tab_offers_one_and_picks_it_up(tmp_path: Path) 
         tab = await open_threshold(pilot, timeout=300)  # the job runs on a machine that may be busy
         run = RunStore(tmp_path / "runs.sqlite").get_run(tab.last_view.run_id)
         assert (run.kind, run.params, run.status) == ("binary", {"digit": 5}, "done")
+
+
+SCORE_KEYS = {"left", "p", "r", "t", "c"}  # ← →, targets, typed threshold, curves (80x24: one panel)
+
+
+async def test_without_scores_no_threshold_key_is_offered_until_a_run_is_done(
+    scored_store: Path, tmp_path: Path
+) -> None:
+    store_path = tmp_path / "runs.sqlite"
+    async with make_app(store_path).run_test(size=(80, 24)) as pilot:
+        tab = await show_tab(pilot)
+        await until(pilot, lambda: "Press b to start one" in table_text(tab), what="the empty tab")
+        assert not SCORE_KEYS & (await footer_settled(pilot)).keys()  # not even dimmed
+        await pilot.press("p", "right", "c")  # not offered, and they do nothing
+        assert not isinstance(pilot.app.screen, TargetPrompt) and tab.view_name == "table" and not tab.moved
+        store, source = RunStore(store_path), RunStore(scored_store)  # a detector run finishes (elsewhere)
+        run = store.create_run("binary", {"digit": 5}, DIGITS.to_dict())
+        for name in ("y_true", "scores_sgd", "proba_rf"):
+            store.put_result(run.id, name, source.get_result(1, name))
+        store.finish(run.id, "done")
+        await until(pilot, lambda: tab.last_view is not None, what="the run's scores")
+        keys = await footer_settled(pilot)
+        assert all(keys.get(key) for key in SCORE_KEYS), keys
+        step = tab.last_view.step
+        await pilot.press("right")
+        assert tab.last_view.step == step + 1
+        await pilot.press("c")
+        assert tab.view_name == "threshold"
+        await pilot.press("p")
+        assert isinstance(pilot.app.screen, TargetPrompt)
 
 
 def test_the_tab_never_imports_scikit_learn(scored_store: Path) -> None:

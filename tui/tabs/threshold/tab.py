@@ -213,7 +213,8 @@ class ThresholdTab(TabBase, Vertical, can_focus=True):
                 self.notify(f"Showing detector run {self.analysis.run_id}, the newest finished one.")
         self.step = self.analysis.step_at(self.exact if self.exact is not None else DEFAULT_THRESHOLD)
         self._apply_layout()
-        self.refresh_bindings()  # the footer enables the keys that need scores
+        if before is None:
+            self.refresh_bindings()  # the keys that need scores are offered from now on
         self.call_after_refresh(self._redraw)  # once the panels it just showed have their sizes
 
     def _threshold(self, analysis: ThresholdAnalysis) -> float:
@@ -315,10 +316,9 @@ class ThresholdTab(TabBase, Vertical, can_focus=True):
 
     # -- actions -----------------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "cycle_view":
-            return self.layout_mode != "large"
-        if action in ("step", "target", "reset", "other_run", "type_threshold"):
-            return True if self.analysis is not None else None
+        """Offer only what works: every key but b needs scores; c also a layout where the curves do not all fit."""
+        if action in ("step", "target", "reset", "other_run", "type_threshold", "cycle_view"):
+            return self.analysis is not None and (action != "cycle_view" or self.layout_mode != "large")
         return True
 
     def action_step(self, delta: int) -> None:
