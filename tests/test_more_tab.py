@@ -4,11 +4,12 @@ sample made before the app starts; and an empty store, where ``s`` starts the vi
 from __future__ import annotations
 
 import io
+import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import copy_store, until
+from helpers import copy_store, footer_settled, until
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -24,6 +25,7 @@ from tui.tabs import TABS
 from tui.tabs.more import MoreTab
 from tui.tabs.more.augment import AugmentDetail
 from tui.tabs.more.denoise import DenoiseDigits
+from tui.tabs.more.multilabel import MultilabelView
 from tui.widgets.digit_detail import DigitDetail
 from tui.widgets.digit_grid import DigitGridView
 
@@ -172,6 +174,65 @@ async def test_with_no_runs_each_view_offers_its_job_and_s_runs_it(tmp_path: Pat
         await pilot.press("1")
         await pilot.pause()
         assert "No multilabel run on digits yet" in pilot.app.query_one("#multilabel-digits", DigitGridView).empty_text
+
+
+def copy_run(source: RunStore, run_id: int, target: RunStore) -> int:
+    """A done run of ``source`` made again in ``target``, as its job would leave it (results, then done)."""
+    run = source.get_run(run_id)
+    copy = target.create_run(run.kind, run.params, run.data)
+    target.put_results(copy.id, source.results(run_id))
+    target.finish(copy.id, "done")
+    return copy.id
+
+
+PAGES = {"left_square_bracket", "right_square_bracket"}
+
+
+async def test_with_no_run_a_view_offers_only_s_and_its_keys_come_with_the_results(
+    runs_store: Path, tmp_path: Path
+) -> None:
+    store = RunStore(tmp_path / "runs.sqlite")
+    job = subprocess.Popen(["sleep", "60"], start_new_session=True)  # stands in for a running job's process
+    try:
+        async with more_app(store.path).run_test(size=(80, 24)) as pilot:
+            tab = await open_more(pilot, "1", loaded=())
+            grid = pilot.app.query_one("#multilabel-digits", DigitGridView)
+            await until(pilot, lambda: "No multilabel run" in grid.empty_text, what="the empty view")
+            keys = await footer_settled(pilot)
+            assert not (PAGES | {"enter", "f"}) & keys.keys() and keys.get("s"), keys
+            await pilot.press("f", "enter")  # not offered: nothing happens
+            assert not tab.query_one(MultilabelView).mismatches_only and pilot.app.screen is tab.screen
+            await pilot.press("2")
+            assert not {"left", "right", "w"} & (await footer_settled(pilot)).keys()
+            await pilot.press("w")
+            assert not pilot.app.query_one(DenoiseDigits).worst
+            await pilot.press("3")
+            assert not (PAGES | {"enter"}) & (await footer_settled(pilot)).keys()
+
+            running = store.create_run("multilabel", {}, SAMPLE.to_dict())  # started elsewhere
+            store.mark_running(running.id, job.pid)
+            await pilot.press("1")
+            await until(pilot, lambda: tab.statuses["multilabel"].active is not None, what="the running job")
+            assert "s" not in await footer_settled(pilot)  # it runs already
+            source = RunStore(runs_store)
+            store.put_results(running.id, source.results(1))
+            store.finish(running.id, "done")
+            copy_run(source, 2, store)
+            await until(pilot, lambda: {"multilabel", "denoise"} <= set(tab.results), what="the results")
+            keys = await footer_settled(pilot)
+            assert all(keys.get(key) for key in PAGES | {"enter", "f", "s"}), keys
+            await pilot.press("f")
+            assert np.array_equal(grid.indices, tab.results["multilabel"].mismatches)
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(pilot.app.screen, DigitDetail), what="the digit opened")
+            await pilot.press("escape", "2")
+            keys = await footer_settled(pilot)
+            assert keys.get("left") and keys.get("w"), keys
+            await pilot.press("w")
+            assert pilot.app.query_one(DenoiseDigits).worst
+    finally:
+        job.kill()
+        job.wait()
 
 
 # -- snapshots ----------------------------------------------------------------------------------------------------

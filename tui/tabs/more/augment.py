@@ -19,6 +19,7 @@ from engine.render.augment import AugmentReport
 from engine.render.digits import DigitImage, fit_side
 from engine.render.heatmap import short_names
 from engine.shift import SHIFTS, shift_images
+from tui.tabs.more.grid import ResultsGrid
 from tui.tabs.more.lines import update_line
 from tui.widgets.digit_detail import CHROME, BigDigit, DigitDetail, fit_scale
 from tui.widgets.digit_grid import DigitGridView
@@ -104,8 +105,8 @@ class AugmentView(Vertical):
         yield Static(id="augment-report")
         yield Static(id="augment-shifts")
         with Horizontal(id="augment-changed"):
-            yield DigitGridView(id="augment-fixed", classes="augment-grid")
-            yield DigitGridView(id="augment-broken", classes="augment-grid")
+            yield ResultsGrid(id="augment-fixed", classes="augment-grid")
+            yield ResultsGrid(id="augment-broken", classes="augment-grid")
         yield Static(id="augment-status", classes="more-status")
 
     def show(
@@ -121,14 +122,13 @@ class AugmentView(Vertical):
         self._shift_key = None
         report = self.query_one("#augment-report", Static)
         fixed, broken = (
-            self.query_one("#augment-fixed", DigitGridView),
-            self.query_one("#augment-broken", DigitGridView),
+            self.query_one("#augment-fixed", ResultsGrid),
+            self.query_one("#augment-broken", ResultsGrid),
         )
         if results is None or images is None:
             report.update(Text(text, style="dim"))
             for grid in (fixed, broken):
-                grid.images, grid.indices, grid.empty_text = None, np.zeros(0, dtype=np.int64), ""
-                grid.refresh()
+                grid.clear("")
             self.query_one("#augment-shifts", Static).update("")
             self.set_class(True, "-empty")
             self._status()

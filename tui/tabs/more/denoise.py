@@ -59,6 +59,8 @@ class DenoiseDigits(FocusWithoutRepaint, can_focus=True):
         self._lines: dict[tuple, list[Strip]] = {}
 
     def show(self, results: DenoiseResults | None, clean: np.ndarray | None, text: str) -> None:
+        if (self.results is None) != (results is None):
+            self.refresh_bindings()  # its keys are offered only with results
         self.results, self.clean, self.text = results, clean, text
         self._lines.clear()
         self._order()
@@ -75,6 +77,9 @@ class DenoiseDigits(FocusWithoutRepaint, can_focus=True):
     @property
     def index(self) -> int | None:
         return int(self.order[self.cursor]) if len(self.order) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.results is not None if action in ("step", "jump", "worst_first") else True
 
     def action_step(self, delta: int) -> None:
         self.cursor = max(0, min(self.cursor + delta, len(self.order) - 1))

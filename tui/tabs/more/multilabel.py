@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from engine.models.multilabel import MultilabelResults
 from engine.render.multilabel import MultilabelReport
+from tui.tabs.more.grid import ResultsGrid
 from tui.tabs.more.lines import update_line
 from tui.widgets.digit_detail import DigitDetail
 from tui.widgets.digit_grid import DigitGridView
@@ -25,7 +26,7 @@ def pair_text(bits: np.ndarray) -> str:
     return "".join("1" if b else "0" for b in bits)
 
 
-class MultilabelGrid(DigitGridView, FocusWithoutRepaint):
+class MultilabelGrid(ResultsGrid, FocusWithoutRepaint):
     """The view's digit grid: it looks the same focused or not, so a view switch draws it from the lines kept."""
 
 
@@ -60,12 +61,13 @@ class MultilabelView(Vertical):
         text: str = "",
     ) -> None:
         """Draw ``results`` over ``images`` and ``labels`` (the run's training set), or ``text`` without results."""
+        had = self.results is not None
         self.results, self.images, self.labels, self.class_names = results, images, labels, class_names
-        grid = self.query_one(DigitGridView)
+        if had != (results is not None):
+            self.refresh_bindings()  # f is offered only with results
         report = self.query_one("#multilabel-report", Static)
         if results is None or images is None:
-            grid.images, grid.indices, grid.empty_text = None, np.zeros(0, dtype=np.int64), text
-            grid.refresh()
+            self.query_one(MultilabelGrid).clear(text)
             report.update("")
             self._status()
             return
@@ -86,6 +88,9 @@ class MultilabelView(Vertical):
             lambda i: WRONG if wrong[i] else None,
             cursor=cursor,
         )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.results is not None if action == "toggle_filter" else True
 
     def action_toggle_filter(self) -> None:
         if self.results is None:

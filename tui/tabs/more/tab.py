@@ -169,7 +169,7 @@ class MoreTab(TabBase, Vertical):
     def _summarised_runs(self, message: Summarised) -> None:
         self._summarised = True
         changed = {k for k, s in message.statuses.items() if s != self.statuses.get(k)} | set(message.loaded)
-        self.statuses = message.statuses
+        self._set_statuses(message.statuses)
         self.augment_params = message.augment_params
         for kind, status in message.statuses.items():
             if status.done is None:
@@ -178,6 +178,12 @@ class MoreTab(TabBase, Vertical):
         for kind in changed:
             self._draw(kind)
         self._draw_views_line()
+
+    def _set_statuses(self, statuses: dict[str, JobStatus]) -> None:
+        running = self.statuses[self.view].active is not None
+        self.statuses = statuses
+        if running != (statuses[self.view].active is not None):
+            self.refresh_bindings()  # s is offered only while the shown view's job is not running
 
     # -- drawing -------------------------------------------------------------------------------------------------
     def _draw_all(self) -> None:
@@ -241,6 +247,12 @@ class MoreTab(TabBase, Vertical):
             update_line(self.query_one(f"#more-{kind}-pane > .more-views", Static), "".join(parts))
 
     # -- keys ----------------------------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer s only where it starts a job: a store to run it in, and the shown view's job not running."""
+        if action == "start":
+            return self.ctx.store is not None and self.statuses[self.view].active is None
+        return True
+
     def action_view(self, kind: str) -> None:
         self.view = kind
 
@@ -280,6 +292,6 @@ class MoreTab(TabBase, Vertical):
         (run,) = runs
         self.notify(f"Started run {run.id}: {run.kind} {describe_params(run.params)} on {self.ctx.data_spec.spec}.")
         status = self.statuses[run.kind]
-        self.statuses[run.kind] = JobStatus(run.kind, status.done, run, None)
+        self._set_statuses(self.statuses | {run.kind: JobStatus(run.kind, status.done, run, None)})
         self._draw(run.kind)
         self._draw_views_line()
