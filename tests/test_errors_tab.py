@@ -23,6 +23,7 @@ from engine.render.heatmap import Heatmap
 from engine.store import RunStore
 from tui.app import MnistExplorerApp
 from tui.tabs.errors import ErrorsTab
+from tui.tabs.errors.errors_confusions import ConfusionList
 from tui.tabs.errors.errors_heatmap import ConfusionHeatmap
 from tui.tabs.errors.errors_models import ModelPicker
 from tui.tabs.errors.errors_screens import DigitGallery, DigitScores, PairView
@@ -378,7 +379,40 @@ async def test_fashion_mnist_class_names_label_the_axes_and_confusions(tmp_path:
         await pilot.pause()
         shown = plain(app.query_one(ConfusionHeatmap).renderable())
         assert "Tsh Tro Pul Dre Coa San Shi Sne Bag Ank" in shown and "Pullover" in shown
-        assert "→" in plain(app.query_one("#errors-confusions", Static).content)
+        first = app.query_one(ConfusionList).get_option_at_index(0)
+        true_name = first.prompt.plain.split("→")[0].strip()
+        assert true_name[:3] in "Tsh Tro Pul Dre Coa San Shi Sne Bag Ank"  # class names, not digits
+
+
+async def test_user_picks_a_top_confusion_with_the_arrows_and_enter_opens_its_digits(store_copy: Path) -> None:
+    app = errors_app(store_copy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_errors(pilot, "sgd-scaled")
+        analysis = tab(app).analysis
+        top = [(t, p) for t, p, _ in analysis.top_confusions(40)]
+        confusions = app.query_one(ConfusionList)
+        await until(pilot, lambda: confusions.option_count == len(top), what="the top confusions")
+        await pilot.press("tab", "tab")  # the heatmap, the models, then the top confusions
+        await until(pilot, lambda: app.focused is confusions, what="the top confusions focused")
+        await until(pilot, lambda: "enter" in footer_keys(app), what="enter offered")
+        await pilot.press("down")
+        picked = top[confusions.highlighted]
+        heatmap = app.query_one(ConfusionHeatmap)
+        await until(pilot, lambda: heatmap.cursor == picked, what="the heatmap's cursor on the pair")
+        names = analysis.class_names
+        await until(pilot, lambda: f"true {names[picked[0]]} → pred {names[picked[1]]}" in status_text(app))
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, DigitGallery), what="the pair's digits")
+        count = int(analysis.confusion[picked])
+        assert app.screen.title_text.startswith(f"{names[picked[0]]} predicted as {names[picked[1]]} · {count:,}")
+
+
+async def test_the_top_confusions_are_no_tab_stop_before_a_run_is_shown(store_path: Path) -> None:
+    app = errors_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await summarised_errors(pilot)
+        confusions = app.query_one(ConfusionList)
+        assert confusions.option_count == 0 and confusions not in app.screen.focus_chain
 
 
 def test_the_errors_tab_never_imports_scikit_learn() -> None:

@@ -2,7 +2,8 @@
 
 ``m`` cycles counts / row % / errors only / column %; the arrows move over cells; ``enter`` opens a cell's
 digits (most confident mistake first) and ``enter`` again one digit with its top-3 scores; ``p`` shows the 2×2
-pair view of a cell's two classes; ``x`` lists the most confident mistakes over all cells; ``s`` runs the
+pair view of a cell's two classes; ``x`` lists the most confident mistakes over all cells; in the top
+confusions, ``↑`` ``↓`` pick a pair (the heatmap's cursor follows) and ``enter`` opens its digits; ``s`` runs the
 selected model as a background job, ``c`` cancels it. Keys that need a run are offered only once one is shown. The runs are read from the store; nothing is trained in this process.
 
 A slow model on a large training set (SVC or raw SGD on 60,000 images) is timed first by an ``estimate`` job; above
@@ -29,10 +30,10 @@ from engine.follow import RunsListed, Update
 from engine.models.cost import JOB_KIND as ESTIMATE_KIND
 from engine.models.cost import CostEstimate, needs_estimate
 from engine.models.multiclass import JOB_KIND, MODELS, load_analysis, runs_of
-from engine.render.confusions import TopConfusions
 from engine.store import Run
 from tui.context import TabContext
 from tui.tab_base import TabBase
+from tui.tabs.errors.errors_confusions import ConfusionList
 from tui.tabs.errors.errors_cost import CostDialog
 from tui.tabs.errors.errors_heatmap import ConfusionHeatmap
 from tui.tabs.errors.errors_models import ModelPicker, ModelStatus
@@ -92,7 +93,7 @@ class ErrorsTab(TabBase, Vertical):
             yield ConfusionHeatmap(id="errors-map")
             with Vertical(id="errors-side"):
                 yield ModelPicker(id="errors-models")
-                yield Static(id="errors-confusions")
+                yield ConfusionList(id="errors-confusions")
         yield Static("", id="errors-status")
 
     def on_mount(self) -> None:
@@ -170,7 +171,7 @@ class ErrorsTab(TabBase, Vertical):
             return
         self.loaded_run, self.analysis, self.train_index = message.run_id, message.analysis, message.train_index
         self.query_one(ConfusionHeatmap).show(message.analysis)
-        self._update_confusions()
+        self.query_one(ConfusionList).show(message.analysis)
         self._update_status()
 
     # -- drawing -------------------------------------------------------------------------------------------------
@@ -200,15 +201,7 @@ class ErrorsTab(TabBase, Vertical):
             if status.failed is not None:
                 text += f"\n\nThe last run ({status.failed.id}) {status.failed.status}: {status.failed.error or ''}"
         self.query_one(ConfusionHeatmap).show(None, text)
-        self.query_one("#errors-confusions", Static).update("")
-
-    def _update_confusions(self) -> None:
-        analysis = self.analysis
-        panel = self.query_one("#errors-confusions", Static)
-        if analysis is None:
-            panel.update("")
-            return
-        panel.update(TopConfusions(analysis, limit=40, compact=True))
+        self.query_one(ConfusionList).show(None)
 
     def _update_status(self) -> None:
         self.refresh_bindings()  # what the footer offers follows the run shown and the selected model's job
@@ -406,15 +399,32 @@ class ErrorsTab(TabBase, Vertical):
         return self._run_images[1]
 
     @on(ConfusionHeatmap.CellOpened)
-    def _open_cell(self, message: ConfusionHeatmap.CellOpened) -> None:
+    def _cell_opened(self, message: ConfusionHeatmap.CellOpened) -> None:
+        self._open_cell(message.true, message.predicted)
+
+    @on(OptionList.OptionHighlighted, "#errors-confusions")
+    def _confusion_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        # the heatmap's cursor follows the pair picked (the status line then reads it); not the list being filled
+        pair = ConfusionList.pair(event.option)
+        if pair is not None and event.option_list.has_focus:
+            self.query_one(ConfusionHeatmap).cursor = pair
+
+    @on(OptionList.OptionSelected, "#errors-confusions")
+    def _confusion_selected(self, event: OptionList.OptionSelected) -> None:
+        pair = ConfusionList.pair(event.option)
+        if pair is not None:
+            self._open_cell(*pair)
+
+    def _open_cell(self, true: int, predicted: int) -> None:
+        """The cell's digits, as ``enter`` on the heatmap and on a top confusion open them."""
         analysis = self.analysis
-        if analysis is not None and not analysis.confusion[message.true, message.predicted]:
+        if analysis is not None and not analysis.confusion[true, predicted]:
             names = analysis.class_names
-            self.notify(f"No {names[message.true]} was predicted as {names[message.predicted]}.", timeout=3)
+            self.notify(f"No {names[true]} was predicted as {names[predicted]}.", timeout=3)
             return
         images = self._images()
         if images is not None and analysis is not None:
-            self.app.push_screen(cell_gallery(images, analysis, message.true, message.predicted))
+            self.app.push_screen(cell_gallery(images, analysis, true, predicted))
 
     @on(ConfusionHeatmap.PairRequested)
     def _open_pair(self, message: ConfusionHeatmap.PairRequested) -> None:
