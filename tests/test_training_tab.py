@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import copy_store, until
+from helpers import copy_store, footer_settled, until
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import ProgressBar, Static, TabbedContent
@@ -82,8 +82,60 @@ async def test_user_cancels_a_running_run(store_path: Path) -> None:
         await pilot.press("n", "l", "enter")  # l: without the learning curve
         await until(pilot, lambda: len(app.runs) == 1 and app.runs[0].active, what="a running run")
         await pilot.press("c")
+        assert isinstance(app.screen, ConfirmDialog) and "What it has not finished is lost" in str(
+            app.screen.query_one("#confirm-question", Static).content
+        )
+        await pilot.press("y")
         await until(pilot, lambda: app.runs[0].status == "cancelled", timeout=10, what="cancelled")
         await until(pilot, lambda: "cancelled" in text_of(app, "#training-title"), what="the title")
+
+
+async def test_c_is_offered_on_a_running_run_only_and_asks_d_on_an_ended_one_only(store_path: Path) -> None:
+    store = RunStore(store_path)
+    add_search(store)  # run 1: no learning curve
+    job = subprocess.Popen(["sleep", "60"], start_new_session=True)  # stands in for a job's process
+    try:
+        app = training_app(store_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_training(pilot)
+            await until(pilot, lambda: len(app.runs) == 1, what="the search")
+            keys = await footer_settled(pilot)
+            assert keys.get("d") and keys.get("enter") and not {"c", "l"} & keys.keys(), keys
+            await pilot.press("c")  # not offered: nothing happens
+            assert not isinstance(app.screen, ConfirmDialog)
+            run = store.create_run("binary", {"digit": 5}, DIGITS)  # started elsewhere
+            store.mark_running(run.id, job.pid)
+            await until(pilot, lambda: app.query_one(RunList).run(run.id) is not None, what="the running run")
+            await pilot.press("home")
+            keys = await footer_settled(pilot)
+            assert keys.get("c") and keys.get("l") and "d" not in keys, keys
+            await pilot.press("d")
+            assert not isinstance(app.screen, ConfirmDialog)
+            await pilot.press("c")
+            assert isinstance(app.screen, ConfirmDialog)
+            await pilot.press("n")  # changed their mind: it runs on
+            await pilot.pause(0.3)
+            assert store.get_run(run.id).status == "running" and job.poll() is None
+            await pilot.press("c", "y")
+            await until(pilot, lambda: app.runs[0].status == "cancelled", timeout=10, what="cancelled")
+            await until(pilot, lambda: not app.query_one(RunList).run(run.id).active, what="the list")
+            keys = await footer_settled(pilot)
+            assert keys.get("d") and "c" not in keys, keys
+            await pilot.press("c")
+            assert not isinstance(app.screen, ConfirmDialog)
+            await pilot.press("d")
+            assert isinstance(app.screen, ConfirmDialog)
+    finally:
+        job.kill()
+        job.wait()
+
+
+async def test_with_no_runs_only_n_is_offered(store_path: Path) -> None:
+    app = training_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_training(pilot)
+        keys = await footer_settled(pilot)
+        assert keys.get("n") and not {"c", "d", "enter", "l"} & keys.keys(), keys
 
 
 async def test_user_deletes_a_finished_run_after_confirming(finished_store: Path, tmp_path: Path) -> None:

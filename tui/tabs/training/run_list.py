@@ -75,6 +75,9 @@ class RunList(DataTable):
     def run(self, run_id: int) -> Run | None:
         return self._runs.get(run_id)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return bool(self.row_count) if action == "select_cursor" else True  # enter: a run's results
+
     def show_runs(self, runs: list[Run], select: int | None = None) -> None:
         """Show ``runs`` (newest first); keep the selected run selected, or select ``select`` if given.
 

@@ -136,6 +136,7 @@ class TrainingTab(TabBase, Vertical):
         self._reading: int | None = None  # the run whose history a thread worker is reading
         self._select_next: int | None = None
         self.curve_only = False  # narrow terminals: the lower half shows the learning curve instead of the details
+        self._keys: tuple = ()  # what decides the keys offered (check_action), as the footer last got it
 
     def compose(self) -> ComposeResult:
         yield RunList(id="training-runs")
@@ -240,6 +241,7 @@ class TrainingTab(TabBase, Vertical):
 
     # -- following the selected run ----------------------------------------------------------------------------
     def _follow(self, run_id: int | None) -> None:
+        self._refresh_keys()
         if run_id is None:
             self._followed = None
             self._show_run_widgets(False)
@@ -565,9 +567,29 @@ class TrainingTab(TabBase, Vertical):
         self.set_class(self.curve_only and not self.has_class("-wide"), "-curve-only")
 
     # -- keys --------------------------------------------------------------------------------------------------
+    def _key_state(self) -> tuple[bool, bool | None, bool]:
+        """Any run listed; the selected run active (None: none selected); l can show or leave a learning curve."""
+        run = self._selected()
+        curve = self.curve_only or (run is not None and run.kind in ("binary", "learning_curve"))
+        return bool(self.query_one(RunList).row_count), None if run is None else run.active, curve
+
+    def _refresh_keys(self) -> None:
+        """Tell the footer when what decides its keys changed: a selection or a run's state, not every move."""
+        state = self._key_state()
+        if state != self._keys:
+            self._keys = state
+            self.refresh_bindings()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle_curve":
-            return not self.has_class("-wide")  # wide: the curve is beside the details already
+        """Offer only what works: c on a running run, d on an ended one, l under 110 columns on a run with a
+        learning curve (or to leave it)."""
+        _, active, curve = self._key_state()
+        if action == "cancel_run":
+            return active is True
+        if action == "delete_run":
+            return active is False
+        if action == "toggle_curve":  # wide: the curve is beside the details already
+            return not self.has_class("-wide") and curve
         return True
 
     def action_toggle_curve(self) -> None:
@@ -579,6 +601,7 @@ class TrainingTab(TabBase, Vertical):
             return
         self.curve_only = not self.curve_only
         self._apply_curve_only()
+        self._refresh_keys()  # leaving the curve of a run that has none: l is no longer offered
 
     def action_new_run(self) -> None:
         if self.ctx.dataset is None:
@@ -608,13 +631,24 @@ class TrainingTab(TabBase, Vertical):
         return run_list.run(run_list.selected_id) if run_list.selected_id is not None else None
 
     def action_cancel_run(self) -> None:
+        """Cancel the selected running run, after asking: what it has not finished is lost."""
         run = self._selected()
         if run is None:
             return
         if not run.active:
             self.notify(f"run {run.id} is already {run.status}", severity="warning")
             return
-        self.cancel_job(run.id)
+        steps = f", {run.fits_done}/{run.fits_total} steps" if run.fits_total else ""
+        question = (
+            f"Cancel run {run.id} ({run.kind} {describe_params(run.params)}, {run.status}{steps})? "
+            "What it has not finished is lost."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.cancel_job(run.id)
+
+        self.app.push_screen(ConfirmDialog(question), answered)
 
     def action_delete_run(self) -> None:
         run = self._selected()
