@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Footer, Select, Static
+from textual.widgets import DataTable, Footer, Label, Select, Static
 from textual.widgets._footer import FooterKey
 
 from engine.data import DataSpec
@@ -592,6 +592,48 @@ async def test_new_search_form_rejects_bad_values_and_launches_nothing(store_pat
         await pilot.press("escape")
         assert not isinstance(app.screen, NewSearchScreen)
     assert RunStore(store_path).list_runs() == []
+
+
+@pytest.mark.usefixtures("search_only")
+async def test_new_search_form_shows_which_field_is_focused_and_tabs_top_to_bottom(store_path: Path) -> None:
+    app = make_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_search_tab(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, NewSearchScreen))
+        form = app.screen
+        order = []
+        for _ in range(6):
+            focused = app.focused
+            assert focused is not None
+            order.append(focused.id)
+            if focused.parent.has_class("search-new-row"):  # the buttons show it by their own reversed label
+                shows = focused.query_one("SelectCurrent") if isinstance(focused, Select) else focused
+                before = shows.styles.background
+                label = focused.parent.query_one(Label)
+                assert label.styles.text_style.bold  # its row's label, in the accent
+                await pilot.press("tab")
+                assert shows.styles.background != before and not label.styles.text_style.bold  # gone with the focus
+            else:
+                await pilot.press("tab")
+        assert order == [
+            "search-new-grid",
+            "search-new-cv",
+            "search-new-backend",  # the scheduler is no stop while the backend is local
+            "search-new-start",
+            "search-new-cancel",
+            "search-new-estimator",
+        ]
+        form.query_one("#search-new-backend", Select).value = "dask"
+        await until(pilot, lambda: not form.query_one("#search-new-scheduler").disabled)
+        form.query_one("#search-new-backend", Select).focus()
+        await pilot.press("tab")
+        assert app.focused.id == "search-new-scheduler"
+        await pilot.press(*"tcp://h:8786")
+        assert form.form().scheduler == "tcp://h:8786"
+        form.query_one("#search-new-backend", Select).value = "local"
+        await until(pilot, lambda: form.query_one("#search-new-scheduler").disabled)
+        assert form.form().scheduler == ""  # what was typed for dask does not go to a local search
 
 
 @pytest.mark.usefixtures("search_only")

@@ -165,6 +165,7 @@ class NewSearchScreen(ModalScreen[dict | None]):
                     placeholder="scheduler tcp://HOST:PORT (blank: local cluster)",
                     id="search-new-scheduler",
                     compact=True,
+                    disabled=True,  # only dask has a scheduler: no tab stop until it is picked
                 )
             yield Static(HINT, id="search-new-hint")
             with Horizontal(id="search-new-buttons"):
@@ -181,13 +182,18 @@ class NewSearchScreen(ModalScreen[dict | None]):
             grid.text = self._grids[str(event.value)]  # replace the grid only if the user had not edited it
         self._estimator = str(event.value)
 
+    @on(Select.Changed, "#search-new-backend")
+    def _backend_changed(self, event: Select.Changed) -> None:
+        self.query_one("#search-new-scheduler", Input).disabled = event.value != "dask"
+
     def form(self) -> SearchForm:
+        scheduler = self.query_one("#search-new-scheduler", Input)
         return SearchForm(
             estimator=str(self.query_one("#search-new-estimator", Select).value),
             grid=self.query_one("#search-new-grid", TextArea).text,
             cv=self.query_one("#search-new-cv", Input).value,
             backend=str(self.query_one("#search-new-backend", Select).value),
-            scheduler=self.query_one("#search-new-scheduler", Input).value,
+            scheduler="" if scheduler.disabled else scheduler.value,  # what was typed for dask, if it was
         )
 
     @on(Button.Pressed, "#search-new-start")
