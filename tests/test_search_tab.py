@@ -20,6 +20,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Footer, Label, Select, Static
 from textual.widgets._footer import FooterKey
+from textual.widgets._select import SelectOverlay
 
 from engine.data import DataSpec
 from engine.leaderboard import Fit, build_leaderboard, to_csv
@@ -387,6 +388,28 @@ async def test_user_can_pick_another_search_and_compare_two(store: RunStore, sto
         assert all(cells[i][5].startswith(f"{by_params[cells[i][0]].mean:.4f}") for i in range(len(cells)))
         assert all(v != "–" for v in a_means.values())
         assert [str(c.label) for c in table.ordered_columns][:2] == ["params", "Δ mean"] and table.fixed_columns == 2
+
+
+@pytest.mark.usefixtures("search_only")
+async def test_the_search_picker_lists_only_searches_no_blank_entry(store_path: Path) -> None:
+    app = make_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_search_tab(pilot)
+        select = app.query_one("#search-runs", Select)
+        assert select.is_blank()  # no search yet: the prompt shows
+        store = RunStore(store_path)
+        first = write_search(store, seed=0)
+        t = tab(app)
+        await until(pilot, lambda: t.run is not None and t.run.id == first and t.run.status == "done")
+        second = write_search(store, seed=4)  # done before the tab sees it: the tab stays on the first
+        await until(pilot, lambda: len(t._options) == 2)
+        await pilot.press("p")
+        overlay = select.query_one(SelectOverlay)
+        await until(pilot, lambda: app.focused is overlay)
+        prompts = [overlay.get_option_at_index(i).prompt for i in range(overlay.option_count)]
+        assert [str(p) for p in prompts] == [f"#{second} knn digits · done", f"#{first} knn digits · done"]
+        await pilot.press("home", "enter")  # the first entry is a search
+        await until(pilot, lambda: t.run is not None and t.run.id == second and select.value == second)
 
 
 @pytest.mark.usefixtures("search_only")

@@ -143,6 +143,9 @@ class SearchTab(TabBase, Vertical):
         if options != self._options:
             select = self.query_one("#search-runs", Select)
             with self.prevent(Select.Changed):
+                # the blank choice (the prompt) is only for before there is a search: listed among searches it was an
+                # entry that picks nothing. Select takes allow_blank only when made; set_options reads it here.
+                select._allow_blank = not options
                 select.set_options(options)
                 if self.run_id in ids:
                     select.value = self.run_id
