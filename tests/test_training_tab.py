@@ -264,6 +264,38 @@ async def test_a_cancelled_run_shows_a_still_bar_its_final_state_and_an_elapsed_
         assert tab(app)._followed.run.status == "cancelled"
 
 
+async def test_the_list_and_the_details_show_the_same_elapsed_time_while_a_run_goes_and_once_it_ended(
+    store_path: Path, monkeypatch
+) -> None:
+    store = RunStore(store_path)
+    job = subprocess.Popen(["sleep", "60"], start_new_session=True)  # stands in for a job's process
+    try:
+        run = store.create_run("binary", {"digit": 5}, DIGITS)
+        store.mark_running(run.id, job.pid)
+        started = store.get_run(run.id).started
+        app = training_app(store_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_training(pilot)
+            await until(pilot, lambda: "running" in text_of(app, "#training-title"), what="the running run")
+            now = [started + 13.4]
+            monkeypatch.setattr(time, "time", lambda: now[0])
+            tab(app)._tick()  # the second's tick: both show 0:13
+            await pilot.pause()
+            assert "0:13 elapsed" in text_of(app, "#training-times") and "0:13" in list_lines(app)[1]
+            now[0] = started + 13.7  # the job reports between two ticks: the details are drawn again
+            store.set_progress(run.id, 1, 7)
+            await until(pilot, lambda: "1/7 steps" in text_of(app, "#training-times"), what="the progress")
+            assert "0:13 elapsed" in text_of(app, "#training-times") and "0:13" in list_lines(app)[1]
+            store.finish(run.id, "done", at=started + 13.6)  # ended at 13.6 s: 0:14 in both
+            now[0] = started + 13.9
+            await until(pilot, lambda: "done in" in text_of(app, "#training-times"), what="the end")
+            await until(pilot, lambda: " done " in list_lines(app)[1], what="the list")
+            assert text_of(app, "#training-times").startswith("done in 0:14") and "0:14" in list_lines(app)[1]
+    finally:
+        job.kill()
+        job.wait()
+
+
 async def test_selecting_another_run_shows_its_details_from_the_top(finished_store: Path, tmp_path: Path) -> None:
     app = training_app(copy_store(finished_store, tmp_path / "runs.sqlite"))
     async with app.run_test(size=(80, 24)) as pilot:

@@ -15,19 +15,20 @@ from engine.store import Run
 
 
 class RunTimes:
-    """Elapsed and ETA as shown in the app; ``frozen`` (seconds) pins every elapsed time (for snapshots)."""
+    """Elapsed and ETA as the run list and the details show them, at ``now`` (default: this instant); ``frozen``
+    (seconds) pins every elapsed time (for snapshots)."""
 
     frozen: ClassVar[float | None] = None
 
     @classmethod
-    def elapsed(cls, run: Run) -> str:
-        return format_duration(cls.frozen if cls.frozen is not None else run.elapsed(time.time()))
+    def elapsed(cls, run: Run, now: float | None = None) -> str:
+        return format_duration(cls.frozen if cls.frozen is not None else run.elapsed(now))
 
     @classmethod
-    def eta(cls, run: Run) -> str | None:
+    def eta(cls, run: Run, now: float | None = None) -> str | None:
         if cls.frozen is not None:
             return None
-        eta = run.eta(time.time())
+        eta = run.eta(now)
         return None if eta is None else format_duration(eta)
 
 
@@ -40,6 +41,8 @@ class RunList(DataTable):
 
     The columns fit the width: id, kind, status and elapsed as wide as they need, params the rest (cut with an
     ellipsis), so status and elapsed always show. ``enter`` posts ``RowSelected`` (the tab opens the run's results).
+    A running run's elapsed time is read at ``now``, the clock of the last :meth:`tick`: the details read theirs
+    there too, so the two never differ by the second between a tick and a job's report.
     """
 
     BINDINGS = [
@@ -57,6 +60,7 @@ class RunList(DataTable):
         self._ids: list[int] = []
         self._runs: dict[int, Run] = {}
         self._widths: tuple[int, ...] = ()
+        self.now = time.time()
 
     def on_mount(self) -> None:
         self._add_columns(self._column_widths([]))
@@ -99,7 +103,9 @@ class RunList(DataTable):
                 if old is None or r == old:
                     continue
                 # only cells that read differently: each update repaints the table (a job's progress changes its
-                # run several times a second, but rarely what this list shows)
+                # run several times a second, but rarely what this list shows). The old cells are read at the
+                # clock the list shows: at the moment's clock, a run ending a tick after its cell read 0:13 could
+                # compare its final 0:14 with an old 0:14 and keep showing 0:13
                 for (_, key), cell, was in zip(self.COLUMNS, self._cells(r), self._cells(old)):
                     if cell != was:
                         self.update_cell(str(r.id), key, cell)
@@ -108,9 +114,10 @@ class RunList(DataTable):
 
     def tick(self) -> None:
         """Refresh the elapsed time of active runs (an ended run's is fixed: it ends at ``run.finished``)."""
+        self.now = time.time()
         for r in self._runs.values():
             if r.active:
-                self.update_cell(str(r.id), "elapsed", RunTimes.elapsed(r))
+                self.update_cell(str(r.id), "elapsed", RunTimes.elapsed(r, self.now))
 
     def _reveal(self, new_ids: list[int]) -> None:
         """Scroll up to runs that appeared above the view if the selection stays in view; else say they came."""
@@ -155,5 +162,5 @@ class RunList(DataTable):
             run.kind,
             Text(describe_params(run.params), no_wrap=True, overflow="ellipsis"),
             status_text(run),
-            RunTimes.elapsed(run),
+            RunTimes.elapsed(run, self.now),
         )

@@ -492,13 +492,15 @@ class TrainingTab(TabBase, Vertical):
     def _show_times(self, run: Run) -> None:
         unit = "fits" if run.kind == "search" else "steps"
         steps = f"{run.fits_done}/{run.fits_total} {unit}" if run.fits_total else ""
+        now = self.query_one(RunList).now  # the list's clock: both show the same time
         if run.active:
-            parts = [steps or "starting", f"{RunTimes.elapsed(run)} elapsed"]
-            eta = RunTimes.eta(run)
+            parts = [steps or "starting", f"{RunTimes.elapsed(run, now)} elapsed"]
+            eta = RunTimes.eta(run, now)
             if eta is not None:
                 parts.append(f"ETA {eta}")
         else:  # fixed: an ended run's time runs from its start to run.finished
-            took = f"in {RunTimes.elapsed(run)}" if run.status == "done" else f"after {RunTimes.elapsed(run)}"
+            elapsed = RunTimes.elapsed(run, now)
+            took = f"in {elapsed}" if run.status == "done" else f"after {elapsed}"
             parts = [f"{run.status} {took}", *([steps] if steps else [])]
         self._set("#training-times", " · ".join(parts), fixed=True)
 
