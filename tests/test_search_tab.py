@@ -413,6 +413,35 @@ async def test_the_search_picker_lists_only_searches_no_blank_entry(store_path: 
 
 
 @pytest.mark.usefixtures("search_only")
+async def test_the_compare_view_fits_80_columns_with_the_means_and_shows_the_stds_when_wider(
+    store: RunStore, store_path: Path
+) -> None:
+    write_search(store, seed=0)
+    write_search(store, seed=4)
+    app = make_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        t = await open_search(pilot, status="done")
+        await until(pilot, lambda: len(t._options) == 2)
+        t.marked = 2
+        app.query_one("#search-runs", Select).value = 1
+        await until(pilot, lambda: t.run is not None and t.run.id == 1 and "v" in offered(app))
+        await pilot.press("v")
+        await until(pilot, lambda: isinstance(app.screen, SearchCompareScreen))
+        table = app.screen.query_one(DataTable)
+
+        def headers() -> list[str]:
+            return [str(c.label) for c in table.ordered_columns]
+
+        await until(pilot, lambda: table.size.width > 0 and table.row_count == len(CONFIGS))
+        assert headers()[-1] == "B mean" and "±" not in str(table.get_row_at(0)[5])
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # no column cut at the right
+        await pilot.resize_terminal(120, 40)
+        await until(pilot, lambda: headers()[-1] == "B mean ± std")
+        await until(pilot, lambda: table.virtual_size.width <= table.scrollable_content_region.width)
+        assert "±" in str(table.get_row_at(0)[5])
+
+
+@pytest.mark.usefixtures("search_only")
 async def test_tab_jumps_to_a_search_started_elsewhere_unless_the_user_picked_one(
     store: RunStore, store_path: Path
 ) -> None:
@@ -727,6 +756,7 @@ def test_compare_snapshot_80x24_shows_the_difference(snap_compare, store_path: P
         await until(pilot, lambda: t.run is not None and t.run.id == 1 and t.run.status == "done")
         await pilot.press("v")
         await until(pilot, lambda: isinstance(pilot.app.screen, SearchCompareScreen))
-        await pilot.pause()
+        pilot.app.clear_notifications()  # the "marked" toast would be there or not by how long this took
+        await until(pilot, lambda: not pilot.app.query("Toast"))
 
     assert snap_compare(make_app(store_path), terminal_size=(80, 24), run_before=run_before)
