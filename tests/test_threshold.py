@@ -12,8 +12,9 @@ import pytest
 from sklearn.metrics import precision_recall_curve, precision_score, recall_score
 
 from engine.cli.main import main
-from engine.data import DataSpec, load_dataset
+from engine.data import DataSpec, class_phrase, load_dataset
 from engine.errors import UsageError
+from engine.render.threshold import threshold_header
 from engine.store import RunStore
 from engine.threshold import ThresholdAnalysis, find_binary_run, load_analysis
 
@@ -93,6 +94,16 @@ def test_images_either_side_are_the_nearest_scores(analysis: ThresholdAnalysis) 
     assert below == sorted(analysis.scores[analysis.scores < t], reverse=True)[:3]
     for n in view.above + view.below:
         assert n.mistake == (n.is_digit != (n.score >= t)) and n.label == (5 if n.is_digit else 3)
+
+
+def test_the_header_calls_a_named_class_by_its_name(analysis: ThresholdAnalysis) -> None:
+    view = analysis.view(analysis.step_at(0.0))
+    fashion = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+    assert " · digit 5 · " in threshold_header(view, class_names=tuple("0123456789")).plain
+    assert " · digit 5 · " in threshold_header(view).plain
+    named = threshold_header(view, class_names=fashion).plain
+    assert " · Sandal · " in named and "digit" not in named
+    assert class_phrase(5, fashion) == "Sandal" and class_phrase(12, fashion) == "digit 12"
 
 
 def test_the_latest_done_run_on_the_same_data_is_found(store: RunStore) -> None:

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from engine.cli.common import console, data_spec, open_store, positive_int, print_json
 from engine.cli.progress import follow
-from engine.data import Dataset, DataSpec, load_dataset
+from engine.data import Dataset, DataSpec, class_phrase, load_dataset
 from engine.errors import StoreError, UsageError
 from engine.jobs import launch
 from engine.models.binary import check_digit
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     if args.threshold is not None and not math.isfinite(args.threshold):
         raise UsageError(f"--threshold must be a finite number, got {args.threshold:g}")
     store = open_store(args)
-    binary = find_binary_run(store, args.digit, spec) or run_binary(store, args.digit, spec)
+    binary = find_binary_run(store, args.digit, spec) or run_binary(store, args.digit, spec, dataset.class_names)
     analysis = load_analysis(store, binary, labels=dataset.y_train)
     view = threshold_view(analysis, args, rows)
     if args.json:
@@ -85,11 +85,11 @@ def threshold_view(analysis: ThresholdAnalysis, args: argparse.Namespace, rows: 
     return analysis.view(analysis.step_at(threshold), rows, rows, threshold=threshold)
 
 
-def run_binary(store: RunStore, digit: int, spec: DataSpec) -> Run:
+def run_binary(store: RunStore, digit: int, spec: DataSpec, class_names: tuple[str, ...]) -> Run:
     """Launch a binary run and follow it to its end, with its progress on stderr."""
     run = launch(store, BINARY_KIND, {"digit": digit}, spec)
     Console(stderr=True, highlight=False).print(
-        f"no done binary run for digit {digit} on {spec.label}: running one (run {run.id})"
+        f"no done binary run for {class_phrase(digit, class_names)} on {spec.label}: running one (run {run.id})"
     )
     run = follow(store, run.id, Console(stderr=True, highlight=False))
     if run.status != "done":
@@ -99,13 +99,19 @@ def run_binary(store: RunStore, digit: int, spec: DataSpec) -> Run:
 
 def render_view(view: ThresholdView, dataset: Dataset, spec: DataSpec) -> Group:
     """The current point, the table around it (current row highlighted) and the images either side."""
-    return Group(FittedHeader(view, spec.label), threshold_text(view), neighbour_grid(view, dataset))
+    return Group(
+        FittedHeader(view, spec.label, dataset.class_names), threshold_text(view), neighbour_grid(view, dataset)
+    )
 
 
 def neighbour_grid(view: ThresholdView, dataset: Dataset) -> Group:
-    """Digits just above and just below the threshold; red captions are mistakes one step would change."""
+    """Images just above and just below the threshold; red captions are mistakes one step would change."""
     parts: list = []
-    for title, group in (("just above (predicted the digit)", view.above), ("just below (predicted not)", view.below)):
+    positive = class_phrase(view.digit, dataset.class_names)
+    for title, group in (
+        (f"just above (predicted {positive})", view.above),
+        ("just below (predicted not)", view.below),
+    ):
         if group:
             parts.append(Text(title, style="bold"))
             parts.append(digit_grid(group, dataset))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,3 +133,9 @@ def stratified_split(
     train_idx = rng.permutation(np.flatnonzero(~test_mask))
     test_sel = np.flatnonzero(test_mask)
     return X[train_idx], y[train_idx], X[test_sel], y[test_sel]
+
+
+def class_phrase(index: int, class_names: Sequence[str] | None = None) -> str:
+    """How texts name a class: ``digit 5`` where the classes are digits, its name where it has one (``Sandal``)."""
+    name = class_names[index] if class_names is not None and 0 <= index < len(class_names) else str(index)
+    return f"digit {name}" if name == str(index) else name

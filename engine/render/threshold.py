@@ -6,11 +6,13 @@ a rich ``Table`` at a fraction of the cost to render, which matters when it is r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
+from engine.data import class_phrase
 from engine.threshold import ThresholdRow, ThresholdView, format_threshold
 
 CURRENT_ROW_STYLE = "reverse bold"
@@ -45,18 +47,25 @@ def threshold_text(view: ThresholdView) -> Text:
     return text
 
 
-def threshold_header(view: ThresholdView, where: str = "", older: bool = False, lines: int = 1) -> Text:
+def threshold_header(
+    view: ThresholdView,
+    where: str = "",
+    older: bool = False,
+    lines: int = 1,
+    class_names: Sequence[str] | None = None,
+) -> Text:
     """The current point, every number labelled: run, digit, threshold, precision, recall, F1 and the step (1-based:
     ``step 1`` is the lowest threshold). ``where`` names the data (the CLI; the app's header already does).
 
     One line reads ``run 1 · digit 5 · threshold 0 · P 0.9388 R 0.9452 F1 0.9420 · step 1,139 of 1,438``; two lines
-    (``lines=2``, a narrow terminal) put the run and step first and spell out precision and recall below.
+    (``lines=2``, a narrow terminal) put the run and step first and spell out precision and recall below. With
+    ``class_names`` a named class is called by its name (``run 1 · Sandal · …``).
     """
     c = view.current
     run = Text.assemble(
         (f"run {view.run_id}", "bold"),
         " (older)" if older else "",
-        f" · digit {view.digit}",
+        f" · {class_phrase(view.digit, class_names)}",
         f" · {where}" if where else "",
     )
     step = f"step {view.step_number:,} of {view.n_steps:,}"
@@ -93,7 +102,10 @@ class FittedHeader:
 
     view: ThresholdView
     where: str = ""
+    class_names: Sequence[str] | None = None
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        one = threshold_header(self.view, self.where)
-        yield one if one.cell_len <= options.max_width else threshold_header(self.view, self.where, lines=2)
+        one = threshold_header(self.view, self.where, class_names=self.class_names)
+        if one.cell_len > options.max_width:
+            one = threshold_header(self.view, self.where, lines=2, class_names=self.class_names)
+        yield one

@@ -23,7 +23,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from engine.data import DataSpec
+from engine.data import DataSpec, class_phrase
 from engine.errors import ExplorerError, UsageError
 from engine.follow import RunsListed, Update
 from engine.render.threshold import threshold_header, threshold_text
@@ -223,20 +223,20 @@ class ThresholdTab(TabBase, Vertical, can_focus=True):
     def _show_empty(self, runs: list[Run]) -> None:
         active = next((r for r in runs if r.active), None)
         spec = self.ctx.data_spec.label
+        names = self.ctx.dataset.class_names if self.ctx.dataset is not None else None
         if self.ctx.store is None:
             text = "The run store is unavailable, so there are no scores to analyse."
         elif active is not None:
             progress = f"{active.fits_done}/{active.fits_total} fits" if active.fits_total else active.status
-            text = (
-                f"Binary run {active.id} (digit {active.params.get('digit', DEFAULT_DIGIT)}) on {spec}: "
-                f"{progress}. This tab picks it up when it finishes."
-            )
+            detects = class_phrase(int(active.params.get("digit", DEFAULT_DIGIT)), names)
+            text = f"Binary run {active.id} ({detects}) on {spec}: {progress}. This tab picks it up when it finishes."
         elif self.ctx.dataset is None:
             text = f"Loading {spec}…"
         else:
+            name = class_phrase(DEFAULT_DIGIT, names).removeprefix("digit ")
             text = (
-                f"No finished binary run on {spec} yet. Press [bold]b[/] to start one (is it a "
-                f"{DEFAULT_DIGIT}? SGD and RandomForest, 3-fold cross-validation); its scores show here."
+                f"No finished binary run on {spec} yet. Press [bold]b[/] to start one (is it a {name}? SGD and "
+                "RandomForest, 3-fold cross-validation); its scores show here."
             )
         self.query_one("#thr-status", Static).update("Threshold: no scores")
         self._status_lines = 1
@@ -269,13 +269,15 @@ class ThresholdTab(TabBase, Vertical, can_focus=True):
     def _header_lines(self) -> int:
         """1 when the status line fits the width at its longest (any step of this run), else 2: by the width alone,
         so moving the threshold never changes the layout."""
-        analysis = self.analysis
+        analysis, dataset = self.analysis, self.ctx.dataset
         if analysis is None:
             return 1
+        names = dataset.class_names if dataset is not None else None
         t = analysis.sweep.thresholds
         longest = max((format_threshold(float(v)) for v in (t[0], t[-1], DEFAULT_THRESHOLD)), key=len)
         widest = (
-            f"run {analysis.run_id} (older) · digit {analysis.digit} · threshold {longest} · P 0.0000 R 0.0000 "
+            f"run {analysis.run_id} (older) · {class_phrase(analysis.digit, names)} · threshold {longest} "
+            "· P 0.0000 R 0.0000 "
             f"F1 0.0000 · step {analysis.n_steps:,} of {analysis.n_steps:,}"
         )
         return 1 if len(widest) + STATUS_PADDING <= self.size.width else 2
@@ -295,7 +297,7 @@ class ThresholdTab(TabBase, Vertical, can_focus=True):
         self.last_view = view
         c = view.current
         lines = self._header_lines()
-        header = threshold_header(view, older=self.pinned_run is not None, lines=lines)
+        header = threshold_header(view, older=self.pinned_run is not None, lines=lines, class_names=dataset.class_names)
         # a layout only when the status line's height changes; the table's size never depends on its text
         self.query_one("#thr-status", Static).update(header, layout=lines != self._status_lines)
         self._status_lines = lines
