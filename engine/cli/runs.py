@@ -6,6 +6,7 @@ import argparse
 import re
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from rich.table import Table
@@ -19,6 +20,8 @@ from engine.resources import job_resources
 from engine.store import Run, RunStore
 
 LOG_TAIL = 10
+DATA_WIDTH = 16  # the data column of `runs list` (a longer name ends in "…")
+WIDE = 10_000  # a width to measure a table's natural width in
 
 
 def register(sub) -> None:
@@ -70,20 +73,38 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     table = Table(title=f"Runs in {store.path}", title_justify="left")
     for name in ("id", "kind", "params", "data", "status", "progress", "elapsed"):
-        table.add_column(name, no_wrap=name not in ("params", "data"), overflow="fold")
+        # one line per run: a long params (or data) cell ends in "…"; `runs show ID` and --json have it whole
+        table.add_column(
+            name,
+            no_wrap=True,
+            overflow="ellipsis",
+            ratio=1 if name == "params" else None,
+            max_width=DATA_WIDTH if name == "data" else None,
+        )
     for r in runs:
         progress = f"{r.fits_done}/{r.fits_total}" if r.fits_total else "–"
         table.add_row(
             str(r.id),
             r.kind,
             describe_params(r.params),
-            r.data.get("spec", ""),
+            data_label(r.data.get("spec", "")),
             _status(r),
             progress,
             format_duration(r.elapsed()),
         )
-    console().print(table if runs else "No runs yet.")
+    out = console()
+    if out.measure(table, options=out.options.update_width(WIDE)).maximum > out.width:
+        # too wide for the terminal (e.g. 80 columns): no borders, and the params column takes what the others leave
+        table.box, table.pad_edge, table.expand = None, False, True
+    out.print(table if runs else "No runs yet.")
     return 0
+
+
+def data_label(spec: str) -> str:
+    """A data spec as `runs list` shows it: a file or folder by its name (``idx:/data/fashion-mnist`` → ``fashion-mnist``),
+    any other spec (``mnist5k``, ``openml:mnist_784``) as it is."""
+    kind, _, path = spec.partition(":")
+    return Path(path).name if kind in ("idx", "npz") and path else spec
 
 
 def _status(run: Run) -> str:
