@@ -18,6 +18,7 @@ from textual.widgets import TabbedContent, TabPane
 from engine.data import DataSpec
 from mnist_explorer.cli import main
 from tui.app import YOUNG_GC_THRESHOLD, MnistExplorerApp
+from tui.tabs import TABS, TabSpec
 
 
 def svg_text(path: Path) -> str:
@@ -95,6 +96,19 @@ async def test_start_up_objects_leave_the_garbage_collectors_scans_until_the_app
         # the first tab settled before the app ends: quitting while tabs still mount raced their handlers (seen twice)
         await until(pilot, lambda: app.focused is not None, what="the first tab's focus")
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
+
+
+@pytest.mark.parametrize("tab", TABS, ids=lambda t: t.id)
+async def test_quitting_while_a_tab_mounts_is_a_clean_exit(tab: TabSpec) -> None:
+    """A tab mounted in the moment the app quits composes without its children (Textual mounts none after exit);
+    its handlers must not run then: each once raised NoMatches and turned the quit into an error."""
+    app = MnistExplorerApp(data=DataSpec("digits"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.dataset is not None and app.focused is not None, what="the first tab")
+        app.query(TabPane).first().mount(tab.widget_class(app.context))
+        app.exit()
+        await pilot.pause(0.2)
+    assert app.return_code == 0
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ messages (only while shown), and launches, cancels and deletes runs in thread wo
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,19 @@ class TabBase(_Mixin):
         self.ctx = ctx
         self._pending: list[Update] = []
         self._pending_list = False  # the run list changed while hidden
+
+    def _get_dispatch_methods(self, method_name: str, message: Message) -> Iterator[tuple[type, Callable]]:
+        """Textual's handlers for ``message``, without the tab's own once the app is quitting.
+
+        A tab mounted in the moment the app quits (a deferred one, just after start-up) composes after
+        ``App.exit``: Textual then refuses to mount its children, yet still sends it Mount and whatever was queued,
+        and every handler that looks up one of its widgets would raise NoMatches, turning the quit into an error.
+        Textual's own handlers (Prune, Unmount) still run, so the tab is removed as usual.
+        """
+        quitting = self._pruning or self.app._exit
+        for cls, method in super()._get_dispatch_methods(method_name, message):
+            if not (quitting and issubclass(cls, TabBase)):
+                yield cls, method
 
     # -- to override ---------------------------------------------------------------------------------------------
     def runs_updated(self, updates: list[Update]) -> None:
