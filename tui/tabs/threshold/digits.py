@@ -177,7 +177,9 @@ class ThresholdDigits(Widget):
             self._styles = {}
         cell = DigitGrid.cell_width(side)
         lines: list[Strip] = []
-        for title, group in ((f"▲ says {analysis.digit}", self.above), (f"▼ says not {analysis.digit}", self.below)):
+        names = dataset.class_names
+        name = names[analysis.digit] if analysis.digit < len(names) else str(analysis.digit)  # "5", or "Sandal"
+        for title, group in ((f"▲ says {name}", self.above), (f"▼ says not {name}", self.below)):
             lines += self._strips(Text(title, style="bold", no_wrap=True, overflow="ellipsis"), width)
             for start in range(0, len(group), columns):
                 row = group[start : start + columns]
