@@ -20,6 +20,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Footer, Label, Select, Static
 from textual.widgets._footer import FooterKey
+from textual.widgets._progress_bar import Bar
 from textual.widgets._select import SelectOverlay
 
 from engine.data import DataSpec
@@ -34,6 +35,7 @@ from tui.tabs.search.search_compare import SearchCompareScreen
 from tui.tabs.search.search_folds import SearchFoldsScreen
 from tui.tabs.search.search_leaderboard import SearchLeaderboard, rank_name
 from tui.tabs.search.search_new import NewSearchScreen
+from tui.tabs.search.search_progress import SearchProgress
 
 SEARCH_ONLY = [TabSpec("search", "Search", "tui.tabs.search:SearchTab")]
 CONFIGS = [{"n_neighbors": k, "weights": w} for k in (3, 4, 5, 6) for w in ("uniform", "distance")]
@@ -201,6 +203,22 @@ def text_of(app: MnistExplorerApp, selector: str) -> str:
 def table_rows(app: MnistExplorerApp) -> list[list[str]]:
     table = app.query_one(SearchLeaderboard)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def settled(table: DataTable) -> bool:
+    """Whether ``table`` has measured its columns: DataTable does it when idle, and a frame before that (at load)
+    shows each column at its header's width ("distanc")."""
+    return table.row_count > 0 and all(
+        column.content_width >= max(len(str(cell)) for cell in table.get_column(key))
+        for key, column in table.columns.items()
+    )
+
+
+def bar_settled(app: MnistExplorerApp) -> bool:
+    """Whether the progress bar draws its percentage rounded to its half cells, as Textual's Bar does once laid out."""
+    bar = app.query_one(SearchProgress).query_one(Bar)
+    cells = bar.size.width * 2
+    return bar.percentage is not None and cells > 0 and bar.percentage == int(bar.percentage * cells) / cells
 
 
 def offered(app: MnistExplorerApp) -> set[str]:
@@ -526,6 +544,19 @@ async def test_the_leaderboard_fits_the_width_with_rank_params_and_mean_pinned(
 
 
 @pytest.mark.usefixtures("search_only")
+async def test_the_progress_bar_is_drawn_the_same_whether_its_percentage_came_before_its_layout(
+    store: RunStore, store_path: Path
+) -> None:
+    writer = SearchWriter(store)
+    writer.fits(23)  # 57.5 %: between two half cells of the 24-cell bar
+    app = make_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_search(pilot, fits=23)  # the pace row was hidden until the search was read: the bar had no width
+        await until(pilot, lambda: bar_settled(app))
+        writer.finish()
+
+
+@pytest.mark.usefixtures("search_only")
 async def test_a_running_searchs_cpu_memory_and_processes_show_at_most_once_a_second(
     store: RunStore, store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -734,6 +765,9 @@ def test_snapshot(snap_compare, store_path: Path, monkeypatch: pytest.MonkeyPatc
         await until(pilot, lambda: len(tab(pilot.app)._options) == (2 if state == "mid-search" else 1))
         if state == "mid-search":
             await until(pilot, lambda: tab(pilot.app).resources is not None)
+        board = pilot.app.query_one(SearchLeaderboard)
+        await until(pilot, lambda: settled(board) and board.show_folds == board.folds_fit(board.board))
+        await until(pilot, lambda: bar_settled(pilot.app))
 
     assert snap_compare(make_app(store_path), terminal_size=size, run_before=run_before)
 
@@ -757,6 +791,6 @@ def test_compare_snapshot_80x24_shows_the_difference(snap_compare, store_path: P
         await pilot.press("v")
         await until(pilot, lambda: isinstance(pilot.app.screen, SearchCompareScreen))
         pilot.app.clear_notifications()  # the "marked" toast would be there or not by how long this took
-        await until(pilot, lambda: not pilot.app.query("Toast"))
+        await until(pilot, lambda: not pilot.app.query("Toast") and settled(pilot.app.screen.query_one(DataTable)))
 
     assert snap_compare(make_app(store_path), terminal_size=(80, 24), run_before=run_before)

@@ -91,7 +91,7 @@ class SearchLeaderboard(DataTable):
             self.clear(columns=True)
             self._columns, self._shown, self._signatures = [], {}, {}
             return
-        self.show_folds = self._folds_fit(board)
+        self.show_folds = self.folds_fit(board)
         columns = display_columns(board, self.show_folds)
         self.fixed_columns = 2 + len(board.param_names)  # rank, params and mean stay when scrolled sideways
         if self.sort_column not in dict(columns):
@@ -119,7 +119,7 @@ class SearchLeaderboard(DataTable):
         elif current is not None and current in cells:
             self.move_cursor(row=self.get_row_index(str(current)), scroll=False)
 
-    def _folds_fit(self, board: Leaderboard) -> bool:
+    def folds_fit(self, board: Leaderboard) -> bool:
         """Whether a column per fold fits beside the others in the table's width (before it is laid out: yes)."""
         width = self.scrollable_content_region.width
         if not width:
@@ -133,7 +133,7 @@ class SearchLeaderboard(DataTable):
         return params + others + board.n_folds * FOLD_WIDTH <= width
 
     def on_resize(self) -> None:
-        if self.board.rows and self._folds_fit(self.board) != self.show_folds:
+        if self.board.rows and self.folds_fit(self.board) != self.show_folds:
             self.show(self.board)  # folds come or go with the width
 
     # -- the user moving the cursor ends following the best row -------------------------------------------------

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
-from textual.widgets import DataTable, ProgressBar, Select, Static
+from textual.widgets import DataTable, Select, Static
 
 from engine.errors import ExplorerError, StoreError
 from engine.follow import NewEvents, RunChanged, RunFinished, RunsListed, Update
@@ -34,6 +34,7 @@ from tui.tabs.search.search_compare import SearchCompareScreen
 from tui.tabs.search.search_folds import SearchFoldsScreen, folds_view
 from tui.tabs.search.search_leaderboard import SearchLeaderboard, rank_name
 from tui.tabs.search.search_new import NewSearchScreen
+from tui.tabs.search.search_progress import SearchProgress
 
 WIDE = 150  # from this width on, the highlighted config's folds show beside the table
 CONFIRM_S = 3.0  # a second `c` within this many seconds cancels the search
@@ -114,7 +115,7 @@ class SearchTab(TabBase, Vertical):
             yield Select([], prompt="pick a search", compact=True, id="search-runs")
             yield Static(id="search-summary")
         with Horizontal(id="search-pace-row"):
-            yield ProgressBar(show_eta=False, id="search-progress")
+            yield SearchProgress(show_eta=False, id="search-progress")
             yield Static(id="search-pace")
         yield Static(id="search-best")
         yield Static(id="search-resources")
@@ -277,7 +278,7 @@ class SearchTab(TabBase, Vertical):
             self._refresh_pace()
 
     def _refresh_pace(self) -> None:
-        bar = self.query_one("#search-progress", ProgressBar)
+        bar = self.query_one(SearchProgress)
         pace = self.pace()
         self.query_one("#search-pace-row").display = pace is not None
         if pace is None:
