@@ -429,9 +429,6 @@ class SearchTab(TabBase, Vertical):
 
     def action_pick_search(self) -> None:
         select = self.query_one("#search-runs", Select)
-        if not self._options:
-            self.notify("No searches yet: press n to start one.", severity="warning")
-            return
         select.focus()
         select.action_show_overlay()
 
@@ -499,8 +496,7 @@ class SearchTab(TabBase, Vertical):
         self._follow(run.id, pin=True)
 
     def action_export_csv(self) -> None:
-        if self.run is None or not self.board.rows:
-            self.notify("Nothing to export yet.", severity="warning")
+        if self.run is None:  # offered only with configs to export (check_action)
             return
         name = f"search-{self.run.id}.csv"
         text = to_csv(self.board)
@@ -515,9 +511,6 @@ class SearchTab(TabBase, Vertical):
         self.notify(f"Could not write {name} in {' or '.join(map(str, folders))}", severity="error")
 
     def action_mark(self) -> None:
-        if self.run_id is None:
-            self.notify("No search to mark.", severity="warning")
-            return
         if self.marked == self.run_id:
             self.marked = None
             self.notify(f"Search #{self.run_id} unmarked.")
@@ -528,11 +521,7 @@ class SearchTab(TabBase, Vertical):
         self._refresh_keys()
 
     def action_compare(self) -> None:
-        if self.marked is None:
-            self.notify("Mark a search with m first, then pick another (p) and press v.", severity="warning")
-        elif self.run_id is None or self.run_id == self.marked:
-            self.notify(f"Pick a search other than #{self.marked} to compare it with (p).", severity="warning")
-        else:
+        if self.marked is not None and self.run_id is not None:  # offered only with another search shown
             self._load_compare(self.marked, self.run_id)
 
     @work(thread=True, exclusive=True, group="search-compare", exit_on_error=False)
