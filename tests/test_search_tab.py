@@ -35,7 +35,7 @@ from tui.tabs.search.search_compare import SearchCompareScreen
 from tui.tabs.search.search_folds import SearchFoldsScreen
 from tui.tabs.search.search_leaderboard import SearchLeaderboard, rank_name
 from tui.tabs.search.search_new import NewSearchScreen
-from tui.tabs.search.search_progress import SearchProgress
+from tui.widgets.progress_bar import StableProgressBar
 
 SEARCH_ONLY = [TabSpec("search", "Search", "tui.tabs.search:SearchTab")]
 CONFIGS = [{"n_neighbors": k, "weights": w} for k in (3, 4, 5, 6) for w in ("uniform", "distance")]
@@ -216,7 +216,7 @@ def settled(table: DataTable) -> bool:
 
 def bar_settled(app: MnistExplorerApp) -> bool:
     """Whether the progress bar draws its percentage rounded to its half cells, as Textual's Bar does once laid out."""
-    bar = app.query_one(SearchProgress).query_one(Bar)
+    bar = app.query_one(StableProgressBar).query_one(Bar)
     cells = bar.size.width * 2
     return bar.percentage is not None and cells > 0 and bar.percentage == int(bar.percentage * cells) / cells
 

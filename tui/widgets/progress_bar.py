@@ -1,7 +1,7 @@
-"""The Search tab's progress bar: Textual's, drawn the same whichever came first, its percentage or its layout.
+"""A progress bar drawn the same whichever came first, its percentage or its layout (Search and Training tabs).
 
 Textual's ``Bar`` rounds a percentage to its half cells when the percentage is set, by its width then: one set before
-the bar had a width (the pace row was hidden, or not yet laid out) stays unrounded, and the bar ends half a cell
+the bar had a width (its row was hidden, or not yet laid out) stays unrounded, and the bar ends half a cell
 further than the same percentage set later. Under load either order happens, so a snapshot showed one or the other.
 """
 
@@ -11,7 +11,7 @@ from textual.widgets import ProgressBar
 from textual.widgets._progress_bar import Bar
 
 
-class SearchProgress(ProgressBar):
+class StableProgressBar(ProgressBar):
     """A ProgressBar whose bar takes its percentage again, rounded for its width, whenever it is laid out anew."""
 
     def on_resize(self) -> None:

@@ -34,7 +34,7 @@ from tui.tabs.search.search_compare import SearchCompareScreen
 from tui.tabs.search.search_folds import SearchFoldsScreen, folds_view
 from tui.tabs.search.search_leaderboard import SearchLeaderboard, rank_name
 from tui.tabs.search.search_new import NewSearchScreen
-from tui.tabs.search.search_progress import SearchProgress
+from tui.widgets.progress_bar import StableProgressBar
 
 WIDE = 150  # from this width on, the highlighted config's folds show beside the table
 CONFIRM_S = 3.0  # a second `c` within this many seconds cancels the search
@@ -115,7 +115,7 @@ class SearchTab(TabBase, Vertical):
             yield Select([], prompt="pick a search", compact=True, id="search-runs")
             yield Static(id="search-summary")
         with Horizontal(id="search-pace-row"):
-            yield SearchProgress(show_eta=False, id="search-progress")
+            yield StableProgressBar(show_eta=False, id="search-progress")
             yield Static(id="search-pace")
         yield Static(id="search-best")
         yield Static(id="search-resources")
@@ -278,7 +278,7 @@ class SearchTab(TabBase, Vertical):
             self._refresh_pace()
 
     def _refresh_pace(self) -> None:
-        bar = self.query_one(SearchProgress)
+        bar = self.query_one(StableProgressBar)
         pace = self.pace()
         self.query_one("#search-pace-row").display = pace is not None
         if pace is None:

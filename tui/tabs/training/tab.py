@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, ProgressBar, Static
+from textual.widgets import DataTable, Static
 
 from engine.errors import StoreError
 from engine.follow import NewEvents, RunChanged, RunFinished, RunsListed, Update
@@ -43,6 +43,7 @@ from tui.tabs.training.learning_curve_plot import LearningCurvePlot
 from tui.tabs.training.run_dialogs import NewRunChoice, NewRunDialog
 from tui.tabs.training.run_list import RunList, RunTimes, status_text
 from tui.widgets.confirm import ConfirmDialog
+from tui.widgets.progress_bar import StableProgressBar
 
 if TYPE_CHECKING:
     from tui.app import MnistExplorerApp
@@ -143,7 +144,7 @@ class TrainingTab(TabBase, Vertical):
         with VerticalScroll(id="training-detail"):
             yield Static(NO_RUNS, id="training-title")
             with Horizontal(id="training-progress-row"):
-                yield ProgressBar(id="training-progress", show_eta=False, show_percentage=False)
+                yield StableProgressBar(id="training-progress", show_eta=False, show_percentage=False)
                 yield Static(id="training-times")
             yield Static(id="training-resources")
             yield Static(id="training-error")
@@ -479,7 +480,7 @@ class TrainingTab(TabBase, Vertical):
 
     def _show_bar(self, run: Run) -> None:
         """Steps done of the total; an ended run's bar stands still (full when done, else where it stopped)."""
-        bar = self.query_one("#training-progress", ProgressBar)
+        bar = self.query_one("#training-progress", StableProgressBar)
         if run.active:
             total: float | None = run.fits_total or None
             progress = run.fits_done
