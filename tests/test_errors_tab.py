@@ -27,6 +27,7 @@ from tui.tabs.errors.errors_confusions import ConfusionList
 from tui.tabs.errors.errors_heatmap import ConfusionHeatmap
 from tui.tabs.errors.errors_models import ModelPicker
 from tui.tabs.errors.errors_screens import DigitGallery, DigitScores, PairView
+from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.digit_grid import DigitGridView
 
 DIGITS = DataSpec("digits")
@@ -316,7 +317,14 @@ async def test_user_cancels_a_running_model_from_the_tab(store_path: Path) -> No
         await pilot.pause()
         assert "c" in footer_keys(app) and "s" not in footer_keys(app) and "c cancels" in status_text(app)
         run_id = t.statuses["sgd"].active.id
-        await pilot.press("c")
+        await pilot.press("c")  # asks first
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the question")
+        question = str(app.screen.query_one("#confirm-question", Static).render())
+        assert question.startswith(f"Cancel run {run_id} (sgd, ") and "not finished is lost" in question
+        await pilot.press("n")  # no: it goes on
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmDialog), what="the question gone")
+        assert app.store.get_run(run_id).active
+        await pilot.press("c", "y")
         await until(pilot, lambda: app.store.get_run(run_id).status == "cancelled", what="the run cancelled")
         await until(pilot, lambda: t.statuses["sgd"].active is None, what="the tab to see it end")
         await until(pilot, lambda: "s" in footer_keys(app) and "c" not in footer_keys(app), what="s offered again")

@@ -35,6 +35,7 @@ from tui.tabs.search.search_compare import SearchCompareScreen
 from tui.tabs.search.search_folds import SearchFoldsScreen
 from tui.tabs.search.search_leaderboard import SearchLeaderboard, rank_name
 from tui.tabs.search.search_new import NewSearchScreen
+from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.progress_bar import StableProgressBar
 
 SEARCH_ONLY = [TabSpec("search", "Search", "tui.tabs.search:SearchTab")]
@@ -312,16 +313,16 @@ async def test_user_can_cancel_the_search_being_watched(store_path: Path) -> Non
         async with app.run_test(size=(80, 24)) as pilot:
             t = await open_search(pilot)
             await until(pilot, lambda: t.board.fits_done >= 1 and t.run.status == "running")
-            await pilot.press("c")  # asks first, in the best line
-            await pilot.pause()
-            assert f"press c again within 3 s to cancel search #{t.run_id}" in text_of(app, "#search-best")
+            await pilot.press("c")  # asks first, as every tab's cancel does
+            await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+            question = str(app.screen.query_one("#confirm-question", Static).render())
+            assert question.startswith(f"Cancel search #{t.run_id} (running, ") and "r resumes the rest" in question
             assert RunStore(store_path).get_run(t.run_id).status == "running"
-            await pilot.press("c")
+            await pilot.press("y")
             await until(pilot, lambda: t.run.status == "cancelled")
             assert writer.wait(timeout=5) != 0  # its process was stopped
             assert t.board.fits_done >= 1  # what it finished stays on the board
             await until(pilot, lambda: "cancelled, r resumes" in text_of(app, "#search-best"))
-            assert "press c again" not in text_of(app, "#search-best")  # the question went with the search
             await until(pilot, lambda: "r" in offered(app))  # it can be resumed
             assert "c" not in offered(app)  # nothing left to cancel
     finally:
@@ -518,7 +519,7 @@ async def test_user_resumes_an_interrupted_search_from_the_tab(store: RunStore, 
         await until(pilot, lambda: t.run.active)  # the same run, relaunched (it runs the 28 missing fits)
         assert t.run_id == interrupted.run_id and t.board.fits_done >= 12
         await until(pilot, lambda: "r" not in offered(app))
-        await pilot.press("c", "c")  # its finishing is the CLI's `runs resume` test; stop it here
+        await pilot.press("c", "y")  # its finishing is the CLI's `runs resume` test; stop it here
         await until(pilot, lambda: t.run.status == "cancelled")
 
 

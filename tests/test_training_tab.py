@@ -273,6 +273,7 @@ async def test_the_list_and_the_details_show_the_same_elapsed_time_while_a_run_g
         run = store.create_run("binary", {"digit": 5}, DIGITS)
         store.mark_running(run.id, job.pid)
         started = store.get_run(run.id).started
+        monkeypatch.setattr("tui.tabs.training.tab.TICK_S", 3600.0)  # the test ticks: a real one would read 13.7 s
         app = training_app(store_path)
         async with app.run_test(size=(80, 24)) as pilot:
             await open_training(pilot)
@@ -280,8 +281,11 @@ async def test_the_list_and_the_details_show_the_same_elapsed_time_while_a_run_g
             now = [started + 13.4]
             monkeypatch.setattr(time, "time", lambda: now[0])
             tab(app)._tick()  # the second's tick: both show 0:13
-            await pilot.pause()
-            assert "0:13 elapsed" in text_of(app, "#training-times") and "0:13" in list_lines(app)[1]
+            await until(
+                pilot,
+                lambda: "0:13 elapsed" in text_of(app, "#training-times") and "0:13" in list_lines(app)[1],
+                what="0:13 in both",
+            )
             now[0] = started + 13.7  # the job reports between two ticks: the details are drawn again
             store.set_progress(run.id, 1, 7)
             await until(pilot, lambda: "1/7 steps" in text_of(app, "#training-times"), what="the progress")

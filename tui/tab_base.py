@@ -15,6 +15,7 @@ from engine.follow import RunChanged, RunsListed, Update
 from engine.store import Run
 from tui.context import TabContext
 from tui.messages import DataReady, RunUpdates
+from tui.widgets.confirm import ConfirmDialog
 
 
 @dataclass
@@ -122,6 +123,15 @@ class TabBase(_Mixin):
             self.app.call_from_thread(self.notify, str(exc), title="Cannot start", severity="error")
             return
         self.post_message(JobsStarted(runs))
+
+    def confirm_cancel(self, run_id: int, question: str) -> None:
+        """Cancel run ``run_id`` if the person says yes to ``question`` (every tab's cancel asks the same way)."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.cancel_job(run_id)
+
+        self.app.push_screen(ConfirmDialog(question), answered)
 
     @work(thread=True, group="tab-jobs", exit_on_error=False)
     def cancel_job(self, run_id: int) -> None:

@@ -317,12 +317,17 @@ class ErrorsTab(TabBase, Vertical):
         )
 
     def action_cancel_model(self) -> None:
-        """Stop the selected model's running job or its cost estimate (the process ends within a second)."""
+        """Stop the selected model's running job, after asking, or its cost estimate (the process ends within a
+        second; an estimate's few seconds of timing are not worth a question)."""
         status = self.statuses[self.model]
-        run = status.active or status.estimating
-        if run is not None:
-            self._estimates.pop(run.id, None)
-            self.cancel_job(run.id)
+        if status.active is not None:
+            run = status.active
+            steps = f", {run.fits_done}/{run.fits_total} steps" if run.fits_total else ""
+            question = f"Cancel run {run.id} ({self.model}, {run.status}{steps})? What it has not finished is lost."
+            self.confirm_cancel(run.id, question)
+        elif status.estimating is not None:
+            self._estimates.pop(status.estimating.id, None)
+            self.cancel_job(status.estimating.id)
 
     # -- a slow model's cost, asked before it runs ----------------------------------------------------------------
     def _check_estimates(self) -> None:

@@ -37,7 +37,6 @@ from tui.tabs.search.search_new import NewSearchScreen
 from tui.widgets.progress_bar import StableProgressBar
 
 WIDE = 150  # from this width on, the highlighted config's folds show beside the table
-CONFIRM_S = 3.0  # a second `c` within this many seconds cancels the search
 RESOURCES_EVERY_S = 1.0  # the job's CPU and memory are read at most this often (when the search writes)
 METHODS = {"fits": "mode: fit each config", "shared-neighbour": "mode: shared neighbours"}  # the README says more
 RESUMABLE = ("interrupted", "cancelled", "failed")  # as `runs resume`: only the missing fits run
@@ -103,8 +102,6 @@ class SearchTab(TabBase, Vertical):
         self.marked: int | None = None
         self._pinned = False  # the user picked a search: stay on it when others start
         self._seen: set[int] = set()  # search ids the picker has listed
-        self._cancel_asked: int | None = None  # the search a first `c` asked to cancel
-        self._cancel_deadline = 0.0
         self._options: list[tuple[str, int]] = []
         self.resources: Resources | None = None  # the followed search's last sample, while it runs
         self._resources_at = float("-inf")  # time.monotonic() the last sample was asked for
@@ -301,8 +298,6 @@ class SearchTab(TabBase, Vertical):
 
     def _best_text(self) -> Text:
         run = self.run
-        if run is not None and self._cancel_asked == run.id and run.active:
-            return Text(f"press c again within {CONFIRM_S:.0f} s to cancel search #{run.id}", style="bold yellow")
         text = self._best_line()
         if run is not None and run.status == "cancelled":
             text.append("  · cancelled, r resumes", style="magenta")
@@ -450,26 +445,17 @@ class SearchTab(TabBase, Vertical):
         self._follow(run.id, pin=True)
 
     def action_cancel_search(self) -> None:
-        """Cancel the shown search: ``c`` asks, a second ``c`` within ``CONFIRM_S`` seconds does it."""
+        """Cancel the shown search, after asking (its finished fits stay, and `r` resumes the rest)."""
         run = self.run
         if run is None:
             self.notify("No search to cancel.", severity="warning")
         elif not run.active:
             self.notify(f"Search #{run.id} is already {run.status}.", severity="warning")
-        elif self._cancel_asked != run.id or time.monotonic() > self._cancel_deadline:
-            # asked in the best line, not a notification: it goes the moment the search is cancelled (or time is up)
-            self._cancel_asked, self._cancel_deadline = run.id, time.monotonic() + CONFIRM_S
-            self.set_timer(CONFIRM_S, self._cancel_expired)
-            self._refresh_best()
         else:
-            self._cancel_asked = None
-            self._refresh_best()
-            self.cancel_job(run.id)
-
-    def _cancel_expired(self) -> None:
-        if self._cancel_asked is not None and time.monotonic() >= self._cancel_deadline:
-            self._cancel_asked = None
-            self._refresh_best()
+            fits = f", {run.fits_done}/{run.fits_total} fits" if run.fits_total else ""
+            self.confirm_cancel(
+                run.id, f"Cancel search #{run.id} ({run.status}{fits})? Its finished fits stay; r resumes the rest."
+            )
 
     def action_resume_search(self) -> None:
         run = self.run

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from tui.app import MnistExplorerApp
 
 LOG_LINES = 6
+TICK_S = 1.0  # a running run's elapsed time and ETA move this often
 READ_RUNS_KEPT = 32  # what was read of this many recently selected runs is kept: selecting one again shows it at once
 CURVE_REDRAW_S = 1.0  # the growing learning curve is redrawn at most this often
 RESOURCES_EVERY_S = 1.0  # a running job's processes are measured at most this often (as its updates arrive)
@@ -160,7 +161,7 @@ class TrainingTab(TabBase, Vertical):
 
     def on_mount(self) -> None:
         self._runs_changed(list(self.ctx.runs))
-        self.set_interval(1.0, self._tick)
+        self.set_interval(TICK_S, self._tick)
         self._show_run_widgets(False)
 
     def on_resize(self) -> None:
@@ -646,12 +647,7 @@ class TrainingTab(TabBase, Vertical):
             f"Cancel run {run.id} ({run.kind} {describe_params(run.params)}, {run.status}{steps})? "
             "What it has not finished is lost."
         )
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.cancel_job(run.id)
-
-        self.app.push_screen(ConfirmDialog(question), answered)
+        self.confirm_cancel(run.id, question)
 
     def action_delete_run(self) -> None:
         run = self._selected()
