@@ -265,14 +265,14 @@ async def test_without_a_run_the_tab_offers_one_and_picks_it_up(tmp_path: Path) 
 SCORE_KEYS = {"left", "p", "r", "t", "c"}  # ← →, targets, typed threshold, curves (80x24: one panel)
 
 
-async def test_without_scores_no_threshold_key_is_offered_until_a_run_is_done(
-    scored_store: Path, tmp_path: Path
-) -> None:
+async def test_without_scores_only_b_is_offered_until_a_run_is_done(scored_store: Path, tmp_path: Path) -> None:
     store_path = tmp_path / "runs.sqlite"
     async with make_app(store_path).run_test(size=(80, 24)) as pilot:
         tab = await show_tab(pilot)
         await until(pilot, lambda: "Press b to start one" in table_text(tab), what="the empty tab")
-        assert not SCORE_KEYS & (await footer_settled(pilot)).keys()  # not even dimmed
+        keys = await footer_settled(pilot)
+        assert not SCORE_KEYS & keys.keys()  # not even dimmed
+        assert keys.get("b")  # what there is to do: start a detector run
         await pilot.press("p", "right", "c")  # not offered, and they do nothing
         assert not isinstance(pilot.app.screen, TargetPrompt) and tab.view_name == "table" and not tab.moved
         store, source = RunStore(store_path), RunStore(scored_store)  # a detector run finishes (elsewhere)
@@ -283,6 +283,7 @@ async def test_without_scores_no_threshold_key_is_offered_until_a_run_is_done(
         await until(pilot, lambda: tab.last_view is not None, what="the run's scores")
         keys = await footer_settled(pilot)
         assert all(keys.get(key) for key in SCORE_KEYS), keys
+        assert "b" not in keys  # now in ? only: the footer has the keys that move the threshold
         step = tab.last_view.step
         await pilot.press("right")
         assert tab.last_view.step == step + 1

@@ -82,7 +82,9 @@ class ThresholdTab(TabBase, Vertical, can_focus=True):
         Binding("t", "type_threshold", "Threshold", id="threshold-type"),
         Binding("0", "reset", "Threshold 0", show=False, id="threshold-reset"),
         Binding("c", "cycle_view", "Curves", id="threshold-view"),
-        Binding("b", "start_run", "New detector run", show=False, id="threshold-run"),  # the empty tab says so
+        # b twice: in the footer while there are no scores (the one thing to do then), in ? only once there are
+        Binding("b", "start_run(True)", "New detector run", id="threshold-run"),
+        Binding("b", "start_run", "New detector run", show=False, id="threshold-run"),
         Binding(
             "left_square_bracket", "other_run(1)", "Older run", key_display="[", show=False, id="threshold-older-run"
         ),
@@ -318,7 +320,10 @@ class ThresholdTab(TabBase, Vertical, can_focus=True):
 
     # -- actions -----------------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer only what works: every key but b needs scores; c also a layout where the curves do not all fit."""
+        """Offer only what works: every key but b needs scores; c also a layout where the curves do not all fit; b is
+        in the footer only while there are no scores."""
+        if action == "start_run":
+            return bool(parameters) == (self.analysis is None and self.ctx.store is not None)
         if action in ("step", "target", "reset", "other_run", "type_threshold", "cycle_view"):
             return self.analysis is not None and (action != "cycle_view" or self.layout_mode != "large")
         return True
@@ -401,8 +406,9 @@ class ThresholdTab(TabBase, Vertical, can_focus=True):
         self._apply_layout()
         self.call_after_refresh(self._redraw)
 
-    def action_start_run(self) -> None:
-        """A detector run for the digit 5 when there is none; with one already done, only after asking."""
+    def action_start_run(self, shown: bool = False) -> None:
+        """A detector run for the digit 5 when there is none; with one already done, only after asking. (``shown``:
+        the footer's binding, offered while there are no scores; both do the same.)"""
         runs = self._binary_runs()
         active = next((r for r in runs if r.active), None)
         if active is not None:
