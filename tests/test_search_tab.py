@@ -648,14 +648,21 @@ async def test_footer_offers_only_the_keys_that_act_and_asks_again_only_when_the
 # -- starting searches --------------------------------------------------------------------------------------------
 
 
+async def open_new_search(pilot: Pilot) -> NewSearchScreen:
+    """Show the Search tab and open its new-search form with n."""
+    await show_search_tab(pilot)
+    await pilot.press("n")
+    await until(pilot, lambda: isinstance(pilot.app.screen, NewSearchScreen))
+    form = pilot.app.screen
+    assert isinstance(form, NewSearchScreen)
+    return form
+
+
 @pytest.mark.usefixtures("search_only")
 async def test_new_search_form_rejects_bad_values_and_launches_nothing(store_path: Path) -> None:
     app = make_app(store_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await show_search_tab(pilot)
-        await pilot.press("n")
-        assert isinstance(app.screen, NewSearchScreen)
-        form = app.screen
+        form = await open_new_search(pilot)
         grid = form.query_one("#search-new-grid")
         cv = form.query_one("#search-new-cv")
         assert "n_neighbors=3,4,5,6" in grid.text and cv.value == "5"
@@ -685,10 +692,7 @@ async def test_new_search_form_rejects_bad_values_and_launches_nothing(store_pat
 async def test_new_search_form_shows_which_field_is_focused_and_tabs_top_to_bottom(store_path: Path) -> None:
     app = make_app(store_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await show_search_tab(pilot)
-        await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, NewSearchScreen))
-        form = app.screen
+        form = await open_new_search(pilot)
         order = []
         for _ in range(6):
             focused = app.focused
@@ -727,10 +731,7 @@ async def test_new_search_form_shows_which_field_is_focused_and_tabs_top_to_bott
 async def test_user_starts_a_real_search_from_the_tab_and_sees_it_finish(store_path: Path) -> None:
     app = make_app(store_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: app.dataset is not None)
-        await pilot.press("n")
-        form = app.screen
-        assert isinstance(form, NewSearchScreen)
+        form = await open_new_search(pilot)
         form.query_one("#search-new-grid").text = "n_neighbors=1,3\nweights=uniform,distance"
         form.query_one("#search-new-cv").value = "3"
         await pilot.press("ctrl+s")
