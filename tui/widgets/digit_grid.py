@@ -95,6 +95,7 @@ class DigitGridView(Widget, can_focus=True):
         self._rows: dict[tuple, list[Strip]] = {}  # (first position, cursor in it, width, style) → a row's lines
         self._drawer: DigitRows | None = None  # keeps each image's pixel segments while images, side and style stay
         self._frame: tuple[int, int, int] | None = None  # (columns, rows, width) while render_lines draws
+        self._drawn_shape: tuple[int, int] | None = None  # (columns, rows) of the last frame drawn
 
     # -- content -----------------------------------------------------------------------------------------------
     def set_items(
@@ -232,6 +233,11 @@ class DigitGridView(Widget, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         # The shape once for all the lines drawn: the widget's size is dear to look up (~8 ms a page at 200x60).
         self._frame = (*self.grid_shape, self.size.width)
+        if self._frame[:2] != self._drawn_shape:
+            # what reports the page size (a status line) follows the shape drawn: Resize alone once left a status at
+            # a 1x1 grid's page count (CI, twice) while the grid drew full pages
+            self._drawn_shape = self._frame[:2]
+            self.post_message(self.Moved(self))
         try:
             return super().render_lines(crop)
         finally:
