@@ -137,6 +137,19 @@ async def test_augment_view_shows_fixed_and_broken_digits_each_openable(store_co
         assert "augmented" in text(pilot, "#detail-info", pilot.app.screen)
 
 
+async def test_augment_view_shown_again_focuses_the_grid_focused_last(store_copy: Path) -> None:
+    """The accent border marks the grid focused last; leaving the view and coming back keeps both."""
+    async with more_app(store_copy).run_test(size=(120, 40)) as pilot:
+        await open_more(pilot, "3")
+        fixed = pilot.app.query_one("#augment-fixed", DigitGridView)
+        broken = pilot.app.query_one("#augment-broken", DigitGridView)
+        assert fixed.has_focus and fixed.has_class("-current") and not broken.has_class("-current")
+        await pilot.press("tab", "1", "3")
+        await pilot.pause()
+        assert broken.has_focus and broken.has_class("-current") and not fixed.has_class("-current")
+        assert "broken" in text(pilot, "#augment-status")
+
+
 async def test_views_picked_faster_than_the_screen_refreshes_focus_the_last_one(store_copy: Path) -> None:
     async with more_app(store_copy).run_test(size=(80, 24)) as pilot:
         tab = await open_more(pilot, "1")

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.events import DescendantFocus
 from textual.widgets import Static
 
 from engine.models.augment import AugmentResults
@@ -23,6 +24,7 @@ from tui.tabs.more.grid import ResultsGrid
 from tui.tabs.more.lines import update_line
 from tui.widgets.digit_detail import CHROME, BigDigit, DigitDetail, fit_scale
 from tui.widgets.digit_grid import DigitGridView
+from tui.widgets.focus import FocusWithoutRepaint
 
 RIGHT = Style(color="bright_green")
 WRONG = Style(color="bright_red")
@@ -90,6 +92,12 @@ class AugmentDetail(DigitDetail):
         return table
 
 
+class AugmentGrid(ResultsGrid, FocusWithoutRepaint):
+    """The fixed or the broken digits. The one last focused has the class ``-current`` (the accent border), kept
+    while the view is hidden: a view switch focuses it again, so its lines are drawn from those kept (a ``:focus``
+    border blurred and refocused it each time, whose repaint was a third of the switch at 200×60)."""
+
+
 class AugmentView(Vertical):
     """Shows an ``augment`` run's results over the test images (``images``, ``labels``) it was scored on."""
 
@@ -105,8 +113,8 @@ class AugmentView(Vertical):
         yield Static(id="augment-report")
         yield Static(id="augment-shifts")
         with Horizontal(id="augment-changed"):
-            yield ResultsGrid(id="augment-fixed", classes="augment-grid")
-            yield ResultsGrid(id="augment-broken", classes="augment-grid")
+            yield AugmentGrid(id="augment-fixed", classes="augment-grid -current")
+            yield AugmentGrid(id="augment-broken", classes="augment-grid")
         yield Static(id="augment-status", classes="more-status")
 
     def show(
@@ -154,16 +162,20 @@ class AugmentView(Vertical):
     def on_resize(self) -> None:
         self.set_class(self.size.height < SHIFTS_MIN_HEIGHT, "-short")  # then the shifts show in the opened digit
 
-    def _focused_grid(self) -> DigitGridView:
-        broken = self.query_one("#augment-broken", DigitGridView)
-        return broken if broken.has_focus else self.query_one("#augment-fixed", DigitGridView)
+    def focus_target(self) -> AugmentGrid:
+        """The grid to focus when the view is shown: the one focused last."""
+        return self.query_one("AugmentGrid.-current", AugmentGrid)
 
     @on(DigitGridView.Moved)
     def _moved(self) -> None:
         self._shifts()
         self._status()
 
-    def on_descendant_focus(self) -> None:
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        current = self.focus_target()
+        if isinstance(event.widget, AugmentGrid) and event.widget is not current:
+            current.remove_class("-current")
+            event.widget.add_class("-current")
         self._shifts()
         self._status()
 
@@ -172,7 +184,7 @@ class AugmentView(Vertical):
         if self.results is None or self.images is None:
             strip.update("")
             return
-        grid = self._focused_grid()
+        grid = self.focus_target()
         index = grid.current_index
         if index is None:  # nothing fixed (or broken): show the first test digit
             index = 0
@@ -188,7 +200,7 @@ class AugmentView(Vertical):
 
     def _status(self) -> None:
         status = self.query_one("#augment-status", Static)
-        r, grid = self.results, self._focused_grid()
+        r, grid = self.results, self.focus_target()
         index = grid.current_index
         if r is None or index is None or self.labels is None:
             update_line(status, "[dim]tab: fixed / broken · enter opens a digit[/]" if r is not None else "")

@@ -141,6 +141,10 @@ class DenoiseView(Vertical):
         yield Static(id="denoise-report")
         yield Static(id="denoise-status", classes="more-status")
 
+    def focus_target(self) -> DenoiseDigits:
+        """The widget to focus when the view is shown."""
+        return self.query_one(DenoiseDigits)
+
     def show(self, results: DenoiseResults | None, clean: np.ndarray | None = None, text: str = "") -> None:
         self.query_one(DenoiseDigits).show(results, clean, text)
         self.query_one("#denoise-report", Static).update(DenoiseReport(results) if results is not None else "")

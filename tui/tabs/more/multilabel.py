@@ -74,6 +74,10 @@ class MultilabelView(Vertical):
         report.update(MultilabelReport(results))
         self._fill(cursor=0)
 
+    def focus_target(self) -> MultilabelGrid:
+        """The widget to focus when the view is shown."""
+        return self.query_one(MultilabelGrid)
+
     def _fill(self, cursor: int) -> None:
         r = self.results
         assert r is not None and self.images is not None

@@ -15,7 +15,6 @@ from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.message import Message
 from textual.reactive import var
-from textual.widget import Widget
 from textual.widgets import Static
 
 from engine.data import DataSpec
@@ -26,10 +25,9 @@ from engine.store import Run
 from tui.context import TabContext
 from tui.tab_base import TabBase
 from tui.tabs.more.augment import AugmentView
-from tui.tabs.more.denoise import DenoiseDigits, DenoiseView
+from tui.tabs.more.denoise import DenoiseView
 from tui.tabs.more.lines import update_line
 from tui.tabs.more.multilabel import MultilabelView
-from tui.widgets.digit_grid import DigitGridView
 
 
 @dataclass(frozen=True)
@@ -38,6 +36,7 @@ class ViewSpec:
     title: str
     results: Any  # the results dataclass: ``from_store(store, run_id)``
     what: str  # what its job does, for the empty view
+    widget: type[MultilabelView | DenoiseView | AugmentView]
 
 
 VIEWS = (
@@ -46,12 +45,14 @@ VIEWS = (
         "Multilabel",
         multilabel.MultilabelResults,
         "a KNN on two yes/no labels per image (3-fold CV) beside a ClassifierChain of SVCs",
+        MultilabelView,
     ),
     ViewSpec(
         denoise.JOB_KIND,
         "Denoising",
         denoise.DenoiseResults,
         "noise added to every image, and a KNN that predicts the clean pixels of the test images",
+        DenoiseView,
     ),
     ViewSpec(
         augment.JOB_KIND,
@@ -59,6 +60,7 @@ VIEWS = (
         augment.AugmentResults,
         "the best KNN of the newest KNN search (else k=4, distance) trained on the images, then on them and their "
         "four one-pixel shifts",
+        AugmentView,
     ),
 )
 BY_KIND = {v.kind: v for v in VIEWS}
@@ -122,11 +124,8 @@ class MoreTab(TabBase, Vertical):
         # selected, so that a switch draws that line in the same frame as the view (one line above all the views,
         # updated at each switch, came a frame late and stretched the footer's frame over the whole tab)
         with Container(id="more-switcher"):
-            for view in (
-                MultilabelView(id="more-multilabel"),
-                DenoiseView(id="more-denoise"),
-                AugmentView(id="more-augment"),
-            ):
+            for spec in VIEWS:
+                view = spec.widget(id=f"more-{spec.kind}")
                 with Vertical(id=f"{view.id}-pane", classes="more-pane") as pane:
                     pane.display = view.id == f"more-{self.view}"
                     yield Static(classes="more-views")
@@ -265,14 +264,9 @@ class MoreTab(TabBase, Vertical):
         self._focus_view()
 
     def _focus_view(self) -> None:
-        targets: dict[str, type[Widget]] = {
-            multilabel.JOB_KIND: DigitGridView,
-            denoise.JOB_KIND: DenoiseDigits,
-            augment.JOB_KIND: DigitGridView,
-        }
-        target = self.query_one(f"#more-{self.view}").query_one(targets[self.view])
+        view = self.query_one(f"#more-{self.view}", BY_KIND[self.view].widget)
         if self.is_shown:  # else the tab's on_show focuses it
-            self.screen.set_focus(target, scroll_visible=False)  # the view fills the tab: nothing to scroll to
+            self.screen.set_focus(view.focus_target(), scroll_visible=False)  # the view fills the tab: no scrolling
 
     def action_start(self) -> None:
         status = self.statuses[self.view]
