@@ -17,7 +17,7 @@ from textual.widgets import TabbedContent, TabPane
 
 from engine.data import DataSpec
 from mnist_explorer.cli import main
-from tui.app import YOUNG_GC_THRESHOLD, MnistExplorerApp
+from tui.app import GC_THRESHOLDS, MnistExplorerApp
 from tui.tabs import TABS, TabSpec
 
 
@@ -86,13 +86,13 @@ async def test_a_stale_focus_message_from_start_up_does_not_switch_the_tab_back(
 
 
 async def test_start_up_objects_leave_the_garbage_collectors_scans_until_the_app_ends(monkeypatch) -> None:
-    """Frozen start-up objects and rarer young collections while the app runs; both undone when it ends."""
+    """Frozen start-up objects and the running app's collection thresholds while it runs; both undone when it ends."""
     monkeypatch.setattr("tui.app.SETTLE_S", 0.05)
     before = gc.get_threshold()
     app = MnistExplorerApp(data=DataSpec("digits"))
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: gc.get_freeze_count() > 0, what="start-up objects frozen")
-        assert gc.get_threshold() == (YOUNG_GC_THRESHOLD, *before[1:])
+        assert gc.get_threshold() == GC_THRESHOLDS
         # the first tab settled before the app ends: quitting while tabs still mount raced their handlers (seen twice)
         await until(pilot, lambda: app.focused is not None, what="the first tab's focus")
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == before

@@ -35,7 +35,9 @@ from tui.widgets.footer import AppFooter
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 FOLLOW_GROUP = "follow"  # the app's one store follower: it runs as long as the app
 SETTLE_S = 1.0  # after the data loaded, start-up is over: what exists then lives as long as the app
-YOUNG_GC_THRESHOLD = 20_000  # allocations between young collections once settled (Python's default: 700)
+# once settled: allocations between young collections (Python's default: 700), young collections between middle
+# ones (default 10) and middle ones between full ones (default 10; 30 x 3 keeps the full ones as rare as 10 x 10)
+GC_THRESHOLDS = (20_000, 3, 30)
 
 
 class MnistExplorerApp(App[int]):
@@ -121,11 +123,13 @@ class MnistExplorerApp(App[int]):
         on a large screen; and young collections come every 20,000 allocations instead of 700: a frame at 200x60
         allocates thousands of objects (strips, segments) that live until the next, which at 700 were scanned ~10
         times a key and promoted into the full scans (Threshold tab, 60,000 steps: UI CPU a key 42.7 -> 34.6 ms,
-        no full collection in 40 keys instead of 8; benchmarks/bench_threshold.py)."""
+        no full collection in 40 keys instead of 8; benchmarks/bench_threshold.py). A middle collection comes after 3
+        young ones instead of 10: it scans what survived them (frames' strips, kept in caches), and after 10 it was one
+        66 ms stall of a key at 200x60 with two jobs running, after 3 at most 20 ms (Threshold tab, 120 keys)."""
         gc.freeze()
         if self._gc_threshold is None:
             self._gc_threshold = gc.get_threshold()
-        gc.set_threshold(YOUNG_GC_THRESHOLD, *self._gc_threshold[1:])
+        gc.set_threshold(*GC_THRESHOLDS)
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
