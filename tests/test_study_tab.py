@@ -16,7 +16,7 @@ from textual.widgets import TabbedContent
 
 from engine.data import DataSpec
 from engine.store import Run, RunStore
-from engine.study import BY_NAME, JOB_KIND, step_params
+from engine.study import BY_NAME, JOB_KIND, STEPS, step_params
 from tui.app import MnistExplorerApp
 from tui.context import TabContext
 from tui.tabs import TABS
@@ -155,6 +155,25 @@ async def test_the_app_opens_on_the_study_tab_and_enter_opens_the_tab_of_a_step(
             tab(app).cursor = 0
             await pilot.press(*["down"] * downs, "enter")
             await until(pilot, lambda shown=shown: tabs.active == shown, timeout=10, what=f"the {shown} tab")
+
+
+async def test_moving_the_cursor_shows_each_steps_line_whole_at_80_columns(tmp_path: Path) -> None:
+    """A move lays out only when the step's line changes height: every line still gets the height it needs."""
+    app = study_app(seed(tmp_path / "runs.sqlite", "mid-study"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await table_read(pilot)
+        what = app.query_one("#study-what")
+        heights = set()
+        for _ in range(2):  # down through every step, then up again
+            for key in ("down", "up"):
+                for _ in STEPS:
+                    await pilot.press(key)
+                    await pilot.pause()
+                    step = tab(app).table.steps[tab(app).cursor]
+                    assert str(what.render()).startswith(step.title)
+                    assert what.size.height == what.get_content_height(what.size, what.size, what.size.width)
+                    heights.add(what.size.height)
+        assert len(heights) > 1  # some steps' lines wrap at 80 columns and others do not
 
 
 def _recorded(self: TabContext, kind: str, params: dict) -> Run:

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
+from textual.visual import visualize
 from textual.widgets import Static
 
 from engine.follow import RunFinished, RunsListed, Update
@@ -86,28 +87,39 @@ class StudyTab(TabBase, Vertical):
     # -- drawing -------------------------------------------------------------------------------------------------
     def _draw(self) -> None:
         status = self.query_one("#study-status", Static)
-        table_view = self.query_one(StudyTableView)
-        what = self.query_one("#study-what", Static)
         if self.ctx.store is None:
             status.update("The run store is unavailable (see the notification), so the study cannot be read.")
             return
         if self.table is None:
             status.update(f"Reading the study on {self.ctx.data_spec.spec}…")
             return
-        now = self.clock()
-        line = overall_text(self.table, now)  # the data is in the header
+        line = overall_text(self.table, self.clock())  # the data is in the header
         if missing_steps(self.table) and not any(s.active for s in self.table.steps):
             line.append(" · r runs the missing steps", style="dim")
         status.update(line)
+        self._draw_step(layout=True)
+
+    def _draw_step(self, layout: bool) -> None:
+        """The table with the cursor's step highlighted and the line on that step; ``layout=False`` when only the
+        cursor moved: the table keeps its size, and the line is laid out only if its height changes (a layout of
+        the whole screen was half a move's time at 200x60)."""
+        assert self.table is not None
         step = self.table.steps[self.cursor]
-        table_view.update(StudyView(self.table, cursor=step.name, now=now))
-        text = step.what if step.error is None else f"{step.status}: {step.error}"
-        what.update(f"{step.title}: {text}")
+        self.query_one(StudyTableView).update(StudyView(self.table, cursor=step.name, now=self.clock()), layout=layout)
+        what = self.query_one("#study-what", Static)
+        text = f"{step.title}: {step.what if step.error is None else f'{step.status}: {step.error}'}"
+        width = what.content_size.width
+        if not layout and width:
+            rules = what.styles  # what Textual itself measures a widget's content height with
+            layout = visualize(what, text).get_height(rules, width) != what.visual.get_height(rules, width)  # type: ignore[arg-type]
+        what.update(text, layout=layout)
 
     # -- keys ----------------------------------------------------------------------------------------------------
     def action_move(self, delta: int) -> None:
-        self.cursor = min(max(0, self.cursor + delta), len(STEPS) - 1)
-        self._draw()
+        cursor = min(max(0, self.cursor + delta), len(STEPS) - 1)
+        if cursor != self.cursor and self.table is not None:
+            self.cursor = cursor
+            self._draw_step(layout=False)
 
     def action_open(self) -> None:
         self.app.action_show_tab(STEPS[self.cursor].tab)  # type: ignore[attr-defined]
